@@ -1,0 +1,55 @@
+# The two commands a user needs: `make lab` and `make test`. Everything else is set-up they share.
+SHELL  := /bin/bash
+PYTHON ?= python3
+PORT   ?= 8888
+VENV   := .venv
+BIN    := $(VENV)/bin
+# The CPU build of PyTorch. A GPU user installs a CUDA build into .venv first (see README);
+# set-up keeps whatever torch is already there.
+TORCH_SPEC ?= torch==2.13.0
+STAMP  := $(VENV)/.installed
+
+.PHONY: lab test setup export check-sync chromium bench clean-venv
+
+setup: $(STAMP) export
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/pip install --quiet "$(TORCH_SPEC)"
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@touch $(STAMP)
+
+export: $(STAMP)
+	@$(BIN)/nbdev-export
+
+lab: setup
+	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \
+	  --ServerApp.root_dir=nbs --LabApp.default_url=/lab
+
+# Headless Chromium for the end-to-end JupyterLab test (Debian's package; Playwright's own
+# browser download does not work offline).
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# Fails when nbdev-export or nbdev-clean would change a file: the committed library must be
+# what the notebooks export, and the notebooks must be clean.
+check-sync: $(STAMP)
+	@before=$$(git status --porcelain --untracked-files=all; git diff | md5sum); \
+	$(BIN)/nbdev-export && $(BIN)/nbdev-clean; \
+	after=$$(git status --porcelain --untracked-files=all; git diff | md5sum); \
+	if [ "$$before" != "$$after" ]; then \
+	  echo "nbdev-export / nbdev-clean changed files: commit the notebooks and the library together."; \
+	  git status --short; exit 1; fi; \
+	echo "library and notebooks in sync"
+
+test: setup chromium check-sync
+	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean-venv:
+	rm -rf $(VENV)
