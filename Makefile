@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test setup export check-sync chromium bench clean-venv
+.PHONY: lab test setup export check-sync chromium bench readme clean-venv
 
 setup: $(STAMP) export
 
@@ -47,6 +47,11 @@ check-sync: $(STAMP)
 
 test: setup chromium check-sync
 	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+# README.md is nbs/index.ipynb as markdown (nbdev-readme needs Quarto, which our machines lack)
+readme: $(STAMP)
+	$(BIN)/jupyter nbconvert --to markdown nbs/index.ipynb --output-dir . --output README --log-level=WARN
+	sed -i '1i <!-- Generated from nbs/index.ipynb (make readme); edit the notebook, not this file -->' README.md
 
 bench: setup
 	$(BIN)/python bench/run.py
