@@ -1,0 +1,55 @@
+"""Benchmarks against peer libraries, measured in the same run. Writes bench/RESULTS-<device>.json and prints a table.
+
+Usage: python bench/run.py            (make bench)
+"""
+import json, platform, statistics, sys, time, warnings
+from pathlib import Path
+import numpy as np, torch
+import matplotlib; matplotlib.use('Agg')
+import matplotlib.pyplot as plt
+import sklearn.linear_model as sklm
+from sagestudy.algorithms.linear_learner import LinearLearner, plot_linear_learner
+from sagestudy.core import datasets
+
+warnings.simplefilter('ignore')
+EPOCHS = 5
+
+def timed(fn, repeat=3):
+    "Best wall-clock seconds of `repeat` runs"
+    best = float('inf')
+    for _ in range(repeat):
+        t0 = time.perf_counter(); fn(); best = min(best, time.perf_counter() - t0)
+    return best
+
+def linear_learner_speed(device):
+    g = datasets.make_linear(100_000, 50, 'binary_classifier', noise=0.5, seed=0)
+    ll = lambda: LinearLearner(predictor_type='binary_classifier', epochs=EPOCHS, mini_batch_size=1000, num_models=1,
+                               early_stopping_patience=EPOCHS + 1, device=device).fit(g.X, g.y)
+    sgd = lambda: sklm.SGDClassifier(loss='log_loss', max_iter=EPOCHS, tol=None, random_state=0).fit(g.X, g.y)
+    ll8 = lambda: LinearLearner(predictor_type='binary_classifier', epochs=EPOCHS, mini_batch_size=1000, num_models=8,
+                                early_stopping_patience=EPOCHS + 1, device=device).fit(g.X, g.y)
+    t_ll, t_sgd, t_ll8 = timed(ll), timed(sgd), timed(ll8)
+    return {'rows x features': '100000 x 50', 'epochs': EPOCHS, 'device': device,
+            'LinearLearner num_models=1 s': round(t_ll, 3), 'LinearLearner num_models=8 s': round(t_ll8, 3),
+            'SGDClassifier s': round(t_sgd, 3), 'ratio LL/SGD (num_models=1)': round(t_ll / t_sgd, 2)}
+
+def explorer_latency():
+    m = datasets.make_moons_2d(400, imbalance=0.25, seed=0)
+    times = []
+    for lr in np.logspace(-3, -1, 11):
+        t0 = time.perf_counter()
+        plot_linear_learner(m.X, m.y, learning_rate=float(lr), mini_batch_size=50, num_models=1, epochs=10, device='cpu')
+        plt.gcf().canvas.draw(); plt.close('all')
+        times.append(time.perf_counter() - t0)
+    return {'redraws': len(times) - 1, 'median ms (control change -> redrawn plot)': round(1000 * statistics.median(times[1:]), 1)}
+
+if __name__ == '__main__':
+    devices = ['cpu'] + (['cuda'] if torch.cuda.is_available() else [])
+    out = {'machine': f'{platform.processor() or platform.machine()}, {torch.get_num_threads()} torch threads',
+           'gpu': torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+           'torch': torch.__version__,
+           'linear_learner_speed': [linear_learner_speed(d) for d in devices],
+           'explorer_latency': explorer_latency()}
+    print(json.dumps(out, indent=1))
+    tag = 'gpu' if torch.cuda.is_available() else 'cpu'
+    Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).with_name(f'RESULTS-{tag}.json')).write_text(json.dumps(out, indent=1))
