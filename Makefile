@@ -46,7 +46,7 @@ check-sync: $(STAMP)
 	echo "library and notebooks in sync"
 
 test: setup chromium check-sync
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 # README.md is nbs/index.ipynb as markdown (nbdev-readme needs Quarto, which our machines lack)
 readme: $(STAMP)

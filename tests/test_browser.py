@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from pathlib import Path
 import nbformat, pytest
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group('browser')]   # one lab at a time: `--dist loadgroup`
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = '/usr/bin/chromium'
@@ -18,11 +18,10 @@ TOKEN = 'sagestudy-browser-test'
 SETTINGS = {'@jupyterlab/apputils-extension/notification': {'fetchNews': 'false', 'checkForUpdates': False},
             '@jupyterlab/notebook-extension/tracker': {'autoStartDefaultKernel': True, 'windowingMode': 'none'}}
 
-@pytest.fixture(scope='module')
-def chromium():
+def need_chromium():
+    "Skip when asked to; otherwise a missing browser is a failure, not a silent skip"
     if os.environ.get('SAGESTUDY_SKIP_BROWSER') == '1': pytest.skip('SAGESTUDY_SKIP_BROWSER=1')
     if not Path(CHROMIUM).exists(): pytest.fail(f'{CHROMIUM} not found: run `make chromium` (or set SAGESTUDY_SKIP_BROWSER=1)')
-    return CHROMIUM
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -30,7 +29,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 @contextmanager
-def jupyter_lab(root_dir: Path):
+def jupyter_lab(root_dir: Path, log_path: Path):
     "A JupyterLab server on a free port serving `root_dir`, with IN_TEST=1 so notebooks run at smoke size; yields its URL"
     port, tmp = _free_port(), Path(tempfile.mkdtemp(prefix='lab-'))
     for name, s in SETTINGS.items():
@@ -42,17 +41,17 @@ def jupyter_lab(root_dir: Path):
            '--LabApp.extension_manager=readonly', f'--LabApp.user_settings_dir={tmp/"settings"}',
            f'--LabApp.workspaces_dir={tmp/"workspaces"}']
     env = {**os.environ, 'IN_TEST': '1', 'JUPYTER_CONFIG_DIR': str(tmp/'config'), 'JUPYTER_RUNTIME_DIR': str(tmp/'runtime')}
-    log = open(tmp/'server.log', 'w')
+    log = open(log_path, 'w')
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     url = f'http://127.0.0.1:{port}'
     try:
         for _ in range(120):
-            if proc.poll() is not None: raise RuntimeError(f'jupyter lab exited:\n{(tmp/"server.log").read_text()[-3000:]}')
+            if proc.poll() is not None: raise RuntimeError(f'jupyter lab exited:\n{log_path.read_text()[-3000:]}')
             try:
                 urllib.request.urlopen(f'{url}/api/status?token={TOKEN}', timeout=2)
                 break
             except OSError: time.sleep(0.5)
-        else: raise RuntimeError(f'jupyter lab did not answer in 60 s:\n{(tmp/"server.log").read_text()[-3000:]}')
+        else: raise RuntimeError(f'jupyter lab did not answer in 60 s:\n{log_path.read_text()[-3000:]}')
         yield url
     finally:
         proc.terminate()
@@ -71,7 +70,7 @@ _RUN_STATE = """() => {
     if (c.type !== 'code') continue;
     for (let j = 0; j < c.outputs.length; j++) {
       const o = c.outputs.get(j);
-      if (o.type === 'error') return `cell ${i}: ${o.toJSON().ename}: ${o.toJSON().evalue}`;
+      if (o.type === 'error') return `cell ${i} (${c.sharedModel.getSource().split('\\n')[0]}): ${o.toJSON().ename}: ${o.toJSON().evalue}`;
     }
     if (c.sharedModel.getSource().trim() && c.executionCount == null) return false;
   }
@@ -135,18 +134,20 @@ def lab_root():
         shutil.copytree(ROOT/'nbs', root, ignore=shutil.ignore_patterns('.ipynb_checkpoints'))
         yield root
 
-def test_explorer_mechanism(chromium, lab_root, artifacts):
+def test_explorer_mechanism(lab_root, artifacts):
     "The mechanism on a generated notebook: Run All, move `learning_rate`, the PNG changes"
+    need_chromium()
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import os\nSMOKE = 'IN_TEST' in os.environ"),
                                          nbformat.v4.new_code_cell(DUMMY)])
     nbformat.write(nb, lab_root/'_browser_dummy.ipynb')
-    with jupyter_lab(lab_root) as url:
+    with jupyter_lab(lab_root, artifacts/'browser_dummy_server.log') as url:
         run_explorer(url, '_browser_dummy.ipynb', 'learning_rate', artifacts/'browser_dummy.png', timeout_s=60)
 
 LINEAR_LEARNER = '10_supervised/11_linear_learner.ipynb'
 
 @pytest.mark.skipif(not (ROOT/'nbs'/LINEAR_LEARNER).exists(), reason=f'nbs/{LINEAR_LEARNER} does not exist yet')
-def test_linear_learner_explorer(chromium, lab_root, artifacts):
+def test_linear_learner_explorer(lab_root, artifacts):
     "The Linear Learner chapter runs in JupyterLab, and its explorer retrains when `learning_rate` moves"
-    with jupyter_lab(lab_root) as url:
+    need_chromium()
+    with jupyter_lab(lab_root, artifacts/'browser_explorer_server.log') as url:
         run_explorer(url, LINEAR_LEARNER, 'learning_rate', artifacts/'browser_explorer.png')

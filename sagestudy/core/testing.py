@@ -7,22 +7,25 @@ Docs: https://sagestudy.github.io/sagestudy/00_core/testing.html.md"""
 # %% auto #0
 __all__ = ['to_np', 'run_chapter']
 
-# %% ../../nbs/00_core/09_testing.ipynb #b85f9389
+# %% ../../nbs/00_core/09_testing.ipynb #3950a9bd
 import os, re, contextlib
 from pathlib import Path
 import numpy as np
+from unittest.mock import patch
 import nbformat, papermill
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from papermill.exceptions import PapermillExecutionError
 from fastcore.nbio import read_nb, nb2dict, nb_frontmatter, fm_default_eval, does_cell_eval
 from nbdev.config import get_config
 
-# %% ../../nbs/00_core/09_testing.ipynb #ea07fb28
+# %% ../../nbs/00_core/09_testing.ipynb #47bc6899
 def to_np(x)->np.ndarray:
     "`x` (tensor, list, scalar or array) as a numpy array; tensors are detached and moved to the CPU"
     if hasattr(x, 'detach'): x = x.detach().cpu().numpy()
     return np.asarray(x)
 
-# %% ../../nbs/00_core/09_testing.ipynb #b8c5f521
+# %% ../../nbs/00_core/09_testing.ipynb #eb02455b
 def _skip_flags(path:Path)->set:
     "The directives listed in `tst_flags` of the nbdev config that governs `path`"
     try: return set(get_config(path.parent).tst_flags.split())
@@ -32,7 +35,7 @@ def _runs_in_test(cell, default_eval:bool, flags:set)->bool:
     "Would `nbdev-test` run this code `cell`?"
     return does_cell_eval(cell, default_eval) and not (flags & cell.directives.keys())
 
-# %% ../../nbs/00_core/09_testing.ipynb #fdb281c5
+# %% ../../nbs/00_core/09_testing.ipynb #619ac89a
 _ANSI = re.compile(r'\x1b\[[0-9;?]*[A-Za-z]')
 
 def _failure_message(path, cells, e:PapermillExecutionError, n_lines:int=3)->str:
@@ -57,9 +60,10 @@ def _env(**kw):
             if v is None: os.environ.pop(k, None)
             else: os.environ[k] = v
 
-# %% ../../nbs/00_core/09_testing.ipynb #c1717259
+# %% ../../nbs/00_core/09_testing.ipynb #1b0b7862
 def run_chapter(path,               # the notebook to run
                 output_path=None,   # where to write the executed notebook (None: not written)
+                cell_timeout:int=600, # seconds before a cell fails as hung
                 **params,           # values for the `parameters` cell; `SMOKE=True` unless given
                )->nbformat.NotebookNode: # the executed notebook
     "Run notebook `path` with papermill as `nbdev-test` would; a failing cell raises a short `AssertionError`"
@@ -70,10 +74,10 @@ def run_chapter(path,               # the notebook to run
     nb.cells = [c for c in nb.cells if c.cell_type != 'code' or (not skip_all and _runs_in_test(c, dflt, flags))]
     if output_path is not None: Path(output_path).parent.mkdir(parents=True, exist_ok=True)
     try:
-        with _env(IN_TEST='1'):
+        with _env(IN_TEST='1'), patch.object(NotebookClient, 'on_comm_open_jupyter_widget', lambda self, msg: None):
             return papermill.execute_notebook(
                 nbformat.from_dict(nb2dict(nb)), None if output_path is None else str(output_path),
                 parameters={'SMOKE': True, **params}, kernel_name='python3', language='python',
-                cwd=str(path.parent), progress_bar=False)
-    except PapermillExecutionError as e:
-        raise AssertionError(_failure_message(path, nb.cells, e)) from None
+                cwd=str(path.parent), progress_bar=False, execution_timeout=cell_timeout)
+    except PapermillExecutionError as e: raise AssertionError(_failure_message(path, nb.cells, e)) from None
+    except (CellTimeoutError, DeadKernelError) as e: raise AssertionError(f"{path}: {type(e).__name__}: {e}") from None
