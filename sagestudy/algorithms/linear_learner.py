@@ -22,8 +22,9 @@ from ..core.estimator import SageMakerEstimator, sagemaker_estimator
 from ..core.train import make_optimizer, step_decay, train, format_metric
 
 # %% auto #0
-__all__ = ['LOSS_FOR', 'LR_AUTO', 'pointwise_loss', 'fit_scaler', 'ParallelLinear', 'soft_threshold', 'parallel_settings',
-           'threshold_curve', 'calibrate', 'LinearLearner', 'plot_linear_learner', 'explore_linear_learner']
+__all__ = ['LOSS_FOR', 'LR_AUTO', 'pointwise_loss', 'fit_scaler', 'ParallelLinear', 'scale_steps', 'soft_threshold',
+           'parallel_settings', 'threshold_curve', 'calibrate', 'LinearLearner', 'plot_linear_learner',
+           'explore_linear_learner']
 
 # %% ../../nbs/10_supervised/11_linear_learner.ipynb #4da2579d
 LOSS_FOR = {'binary_classifier': ('logistic', 'hinge_loss'),
@@ -68,17 +69,26 @@ class ParallelLinear(torch.nn.Module):
     def __init__(self, M:int, d:int, k:int, init_method='uniform', init_scale=0.07, init_sigma=0.01,
                  init_bias=0.0, use_bias=True, generator=None):
         super().__init__()
-        def w():
-            if init_method=='uniform': return (torch.rand(d, k, generator=generator) * 2 - 1) * init_scale
-            return torch.randn(d, k, generator=generator) * init_sigma
-        self.weights = torch.nn.ParameterList([torch.nn.Parameter(w()) for _ in range(M)])
-        self.biases = torch.nn.ParameterList([torch.nn.Parameter(torch.full((k,), float(init_bias)), requires_grad=use_bias)
-                                              for _ in range(M)])
-    @property
-    def W(self): return torch.stack(list(self.weights))      # (M, d, k)
-    @property
-    def b(self): return torch.stack(list(self.biases))       # (M, k)
+        if init_method=='uniform': W = (torch.rand(M, d, k, generator=generator) * 2 - 1) * init_scale
+        else: W = torch.randn(M, d, k, generator=generator) * init_sigma
+        self.W = torch.nn.Parameter(W)                                                        # (M, d, k)
+        self.b = torch.nn.Parameter(torch.full((M, k), float(init_bias)), requires_grad=use_bias)  # (M, k)
     def forward(self, X): return torch.einsum('nd,mdk->mnk', X, self.W) + self.b[:, None, :]  # (M, n, k)
+
+def scale_steps(optimizer:torch.optim.Optimizer, # optimizer over parameters whose first dimension is the model
+                scale:torch.Tensor,               # (M,) factor applied to each model's step
+               ):
+    "Make every optimizer step of model `m` `scale[m]` times as large (per-model learning rates)"
+    before = {}
+    def pre(opt, args, kwargs):
+        for g in opt.param_groups:
+            for p in g['params']: before[p] = p.detach().clone()
+    def post(opt, args, kwargs):
+        with torch.no_grad():
+            for p, old in before.items():
+                s = scale.reshape(-1, *[1] * (p.dim() - 1))
+                p.copy_(old + (p - old) * s)
+    optimizer.register_step_pre_hook(pre); optimizer.register_step_post_hook(post)
 
 # %% ../../nbs/10_supervised/11_linear_learner.ipynb #fc7ca634
 def soft_threshold(w:torch.Tensor, t:float|torch.Tensor)->torch.Tensor:
@@ -210,31 +220,31 @@ class LinearLearner(SageMakerEstimator, BaseEstimator):
             cw = torch.where(counts > 0, len(yt) / (k * counts.clamp_min(1)), torch.zeros_like(counts))
         pw = torch.tensor([s['positive_example_weight_mult'] for s in settings], device=dev)   # (M,)
         wd = torch.tensor([s['wd'] for s in settings], device=dev)
-        l1 = [s['l1'] for s in settings]
+        l1 = torch.tensor([s['l1'] for s in settings], device=dev)
         model = ParallelLinear(hp['num_models'], X.shape[1], k, hp['init_method'], hp['init_scale'],
                                hp['init_sigma'], hp['init_bias'], hp['use_bias'], gen).to(dev)
-        groups = [g for m, s in enumerate(settings) for g in (
-            {'params': [model.weights[m]], 'lr': s['learning_rate']},
-            {'params': [model.biases[m]], 'lr': s['learning_rate'] * hp['bias_lr_mult']})]
-        opt = make_optimizer(hp['optimizer'], groups, settings[0]['learning_rate'], hp['beta_1'], hp['beta_2'], hp['momentum'])
+        lr0 = settings[0]['learning_rate']
+        groups = [{'params': [model.W], 'lr': lr0}, {'params': [model.b], 'lr': lr0 * hp['bias_lr_mult']}]
+        opt = make_optimizer(hp['optimizer'], groups, lr0, hp['beta_1'], hp['beta_2'], hp['momentum'])
+        lr_scale = torch.tensor([s['learning_rate'] / lr0 for s in settings], device=dev)        # (M,)
+        if (lr_scale != 1).any(): scale_steps(opt, lr_scale)
         sched = step_decay(opt, hp['lr_scheduler_step'], hp['lr_scheduler_factor'],
                            hp['lr_scheduler_minimum_lr']) if hp['use_lr_scheduler'] else None
         lkw = dict(margin=hp['margin'], epsilon=hp['loss_insensitivity'], quantile=hp['quantile'], delta=hp['huber_delta'])
 
         def weights(yb):                                            # (M, n) example weights
+            if pt=='binary_classifier' and (pw == 1).all() or pt=='regressor': return None
             if pt=='binary_classifier': return torch.where(yb[None]==1, pw[:, None], torch.ones_like(pw)[:, None])
-            if pt=='multiclass_classifier': return cw[yb][None].expand(len(settings), -1)
-            return torch.ones(len(settings), len(yb), device=yb.device)
+            return cw[yb][None].expand(len(settings), -1)
 
         def objective(xb, yb):                                      # (M,) per-model objectives
-            s = weights(yb)
-            data = (pointwise_loss(hp['loss'], model(xb), yb, **lkw) * s).sum(1) / s.sum(1)
+            s, loss = weights(yb), pointwise_loss(hp['loss'], model(xb), yb, **lkw)
+            data = loss.mean(1) if s is None else (loss * s).sum(1) / s.sum(1)
             return data + wd / 2 * (model.W ** 2).sum((1, 2)) + wd * hp['bias_wd_mult'] / 2 * (model.b ** 2).sum(1)
 
         def prox():                                                 # L1 as a proximal step
-            with torch.no_grad():
-                for m, w in enumerate(model.weights):
-                    if l1[m] > 0: w.copy_(soft_threshold(w, opt.param_groups[2 * m]['lr'] * l1[m]))
+            with torch.no_grad():   # threshold = each model's current learning rate x its l1
+                model.W.copy_(soft_threshold(model.W, (opt.param_groups[0]['lr'] * lr_scale * l1)[:, None, None]))
 
         val = self._channel(validation, dev) if validation is not None else None
         def evaluate(epoch):
@@ -244,7 +254,7 @@ class LinearLearner(SageMakerEstimator, BaseEstimator):
             return out
         watch = 'validation:objective_loss' if val is not None else 'train:objective_loss'
         self.history_ = train(model, lambda xb, yb: objective(xb, yb).sum(), (Xn, yn), hp['epochs'],
-            hp['mini_batch_size'], opt, sched, after_step=prox, evaluate=evaluate, watch=watch,
+            hp['mini_batch_size'], opt, sched, after_step=prox if (l1 > 0).any() else None, evaluate=evaluate, watch=watch,
             patience=hp['early_stopping_patience'], tolerance=hp['early_stopping_tolerance'],
             seed=self.random_state, checkpoint_dir=checkpoint_dir, log=print if self.verbose else None)
         self._select(model, objective, val if val is not None else (Xn[:hp['num_calibration_samples']],

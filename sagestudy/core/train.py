@@ -176,11 +176,11 @@ def train(model:torch.nn.Module,           # the model; its state_dict is checkp
     for epoch in range(start, epochs):
         g = torch.Generator().manual_seed(seed * 100_003 + epoch)
         order = torch.randperm(n, generator=g).to(data[0].device)
+        shuffled = [t[order] for t in data]          # one gather per epoch; mini-batches are then cheap slices
         model.train()
         for i in range(0, n, mini_batch_size):
-            idx = order[i:i + mini_batch_size]
             optimizer.zero_grad(set_to_none=True)
-            loss = loss_fn(*(t[idx] for t in data))
+            loss = loss_fn(*(t[i:i + mini_batch_size] for t in shuffled))
             loss.backward()
             optimizer.step()
             if after_step: after_step()
