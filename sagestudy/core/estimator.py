@@ -10,11 +10,13 @@ import inspect, io, json, tarfile, time
 from pathlib import Path
 import numpy as np
 from safetensors.numpy import save as st_save, load as st_load
+import scipy.sparse as sp
 from .catalog import get as get_spec, format_value
-from .errors import HyperparameterError
+from .errors import HyperparameterError, DataFormatError
+from . import formats
 
 # %% auto #0
-__all__ = ['sagemaker_estimator', 'SageMakerEstimator', 'write_model_tar', 'read_model_tar']
+__all__ = ['sagemaker_estimator', 'SageMakerEstimator', 'read_channel', 'write_model_tar', 'read_model_tar']
 
 # %% ../../nbs/00_core/06_estimator.ipynb #005daadb
 def sagemaker_estimator(algorithm:str,        # catalog name
@@ -68,6 +70,36 @@ class SageMakerEstimator:
         given = {h.name: getattr(self, h.name) for h in spec.hyperparameters
                  if getattr(self, h.name) is not None}
         return spec.validate(given)
+
+# %% ../../nbs/00_core/06_estimator.ipynb #d4080d26
+def read_channel(path,             # a file, or a directory whose files are all read (sorted by name)
+                 content_type:str, # SageMaker content type of the channel
+                )->tuple:
+    "(X, y) of every file in a channel, concatenated"
+    p = Path(path)
+    files = sorted(f for f in p.rglob('*') if f.is_file() and not f.name.startswith('.')) if p.is_dir() else [p]
+    if not files: raise DataFormatError(p, 'the channel holds no files')
+    parts = [formats.read(f, content_type) for f in files]
+    Xs, ys = [X for X, _ in parts], [y for _, y in parts]
+    X = sp.vstack(Xs).tocsr() if any(sp.issparse(x) for x in Xs) else np.concatenate(Xs)
+    return X, (None if any(y is None for y in ys) else np.concatenate(ys))
+
+def _fit_channels(self, channels:dict, content_type:str='text/csv'):
+    "Train from SageMaker channels `{'train': path, 'validation': path, ...}`; a value may be `(path, content_type)`"
+    spec = self.spec()
+    data = {}
+    for name, value in channels.items():
+        path, ct = value if isinstance(value, tuple) else (value, content_type)
+        ch = spec.channel(name)
+        if formats.parse_content_type(ct)[0] not in ch.content_types:
+            raise DataFormatError(path, f"channel {name!r} of {spec.name} accepts {', '.join(ch.content_types)}, not {ct!r}")
+        data[name] = read_channel(path, ct)
+    missing = [c.name for c in spec.channels if c.required and c.name not in data]
+    if missing: raise ValueError(f"{spec.name} needs the channel(s) {', '.join(missing)}")
+    X, y = data.pop('train')
+    return self.fit(X, y, **data)
+
+SageMakerEstimator.fit_channels = _fit_channels
 
 # %% ../../nbs/00_core/06_estimator.ipynb #31039603
 def _add_bytes(tar:tarfile.TarFile, name:str, data:bytes):
