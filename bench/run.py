@@ -33,6 +33,26 @@ def linear_learner_speed(device):
             'LinearLearner num_models=1 s': round(t_ll, 3), 'LinearLearner num_models=8 s': round(t_ll8, 3),
             'SGDClassifier s': round(t_sgd, 3), 'ratio LL/SGD (num_models=1)': round(t_ll / t_sgd, 2)}
 
+def linear_learner_large(device):
+    "1M x 50, 10,000-row mini-batches: the regime where a GPU pays off"
+    g = datasets.make_linear(1_000_000, 50, 'binary_classifier', noise=0.5, seed=0)
+    ll = lambda: LinearLearner(predictor_type='binary_classifier', epochs=3, mini_batch_size=10_000, num_models=8,
+                               early_stopping_patience=4, device=device).fit(g.X, g.y)
+    sgd = lambda: sklm.SGDClassifier(loss='log_loss', max_iter=3, tol=None, random_state=0).fit(g.X, g.y)
+    t_ll, t_sgd = timed(ll, 2), timed(sgd, 2)
+    return {'rows x features': '1000000 x 50', 'epochs': 3, 'mini_batch_size': 10_000, 'device': device,
+            'LinearLearner num_models=8 s': round(t_ll, 3), 'SGDClassifier s (1 model)': round(t_sgd, 3)}
+
+def gpu_quality():
+    "Same data, CPU vs CUDA: accuracy must agree"
+    out = {}
+    for name, hp in [('breast_cancer', dict(predictor_type='binary_classifier', mini_batch_size=32)),
+                     ('digits', dict(predictor_type='multiclass_classifier', num_classes=10, mini_batch_size=64))]:
+        d = datasets.load(name)
+        accs = {dev: LinearLearner(**hp, epochs=20, device=dev).fit(d.X, d.y).score(d.X, d.y) for dev in ('cpu', 'cuda')}
+        out[name] = {k: round(v, 4) for k, v in accs.items()}
+    return out
+
 def explorer_latency():
     m = datasets.make_moons_2d(400, imbalance=0.25, seed=0)
     times = []
@@ -49,6 +69,8 @@ if __name__ == '__main__':
            'gpu': torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
            'torch': torch.__version__,
            'linear_learner_speed': [linear_learner_speed(d) for d in devices],
+           'linear_learner_large': [linear_learner_large(d) for d in devices],
+           'gpu_training_accuracy_cpu_vs_cuda': gpu_quality() if torch.cuda.is_available() else None,
            'explorer_latency': explorer_latency()}
     print(json.dumps(out, indent=1))
     tag = 'gpu' if torch.cuda.is_available() else 'cpu'

@@ -173,7 +173,7 @@ class LinearLearner(SageMakerEstimator, BaseEstimator):
             momentum=a('momentum', 0.0), bias_lr_mult=a('bias_lr_mult', 10.0), bias_wd_mult=a('bias_wd_mult', 0.0),
             lr_scheduler_factor=a('lr_scheduler_factor', 0.99), lr_scheduler_step=a('lr_scheduler_step', 100),
             lr_scheduler_minimum_lr=a('lr_scheduler_minimum_lr', 1e-5),
-            num_models=a('num_models', _NUM_MODELS_AUTO), num_calibration_samples=a('num_calibration_samples', 10_000_000),
+            num_models=a('num_models', _NUM_MODELS_AUTO), num_calibration_samples=a('num_calibration_samples', 100_000),
             normalize_data=a('normalize_data', True), unbias_data=a('unbias_data', hp['use_bias']),
             normalize_label=reg and a('normalize_label', True), unbias_label=reg and a('unbias_label', hp['use_bias']))
 
@@ -257,8 +257,8 @@ class LinearLearner(SageMakerEstimator, BaseEstimator):
             hp['mini_batch_size'], opt, sched, after_step=prox if (l1 > 0).any() else None, evaluate=evaluate, watch=watch,
             patience=hp['early_stopping_patience'], tolerance=hp['early_stopping_tolerance'],
             seed=self.random_state, checkpoint_dir=checkpoint_dir, log=print if self.verbose else None)
-        self._select(model, objective, val if val is not None else (Xn[:hp['num_calibration_samples']],
-                     yn[:hp['num_calibration_samples']]), hp)
+        cal = hp['num_calibration_samples']   # calibration / selection sample: validation rows, else (shuffled) training rows
+        self._select(model, objective, (val[0][:cal], val[1][:cal]) if val is not None else (Xn[:cal], yn[:cal]), hp)
         self.settings_ = settings
         self.metrics_ = {}
         for name, channel in (('validation', validation), ('test', test)):
