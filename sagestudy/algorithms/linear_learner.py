@@ -210,7 +210,8 @@ class LinearLearner(SageMakerEstimator, BaseEstimator):
             ys = yt[:hp['num_point_for_scaler']]
             self.y_mean_ = float(ys.mean()) if hp['unbias_label'] else 0.0
             self.y_scale_ = float(ys.std(unbiased=False).clamp_min(1e-12)) if hp['normalize_label'] else 1.0
-        Xn, yn = self._norm_X(Xt), (yt - self.y_mean_) / self.y_scale_ if pt=='regressor' else yt
+        Xn = self._norm_X(Xt)
+        yn = (yt - self.y_mean_) / self.y_scale_ if pt=='regressor' else yt.float() if pt=='binary_classifier' else yt
         # example weights: positive_example_weight_mult (binary), balance_multiclass_weights (multiclass)
         pos = float((yt==1).sum()) if pt=='binary_classifier' else 0.0
         settings = parallel_settings(hp, hp['num_models'], pos_balanced=(len(yt) - pos) / max(pos, 1.0))
@@ -221,6 +222,7 @@ class LinearLearner(SageMakerEstimator, BaseEstimator):
         pw = torch.tensor([s['positive_example_weight_mult'] for s in settings], device=dev)   # (M,)
         wd = torch.tensor([s['wd'] for s in settings], device=dev)
         l1 = torch.tensor([s['l1'] for s in settings], device=dev)
+        use_wd = bool((wd > 0).any())
         model = ParallelLinear(hp['num_models'], X.shape[1], k, hp['init_method'], hp['init_scale'],
                                hp['init_sigma'], hp['init_bias'], hp['use_bias'], gen).to(dev)
         lr0 = settings[0]['learning_rate']
@@ -232,14 +234,16 @@ class LinearLearner(SageMakerEstimator, BaseEstimator):
                            hp['lr_scheduler_minimum_lr']) if hp['use_lr_scheduler'] else None
         lkw = dict(margin=hp['margin'], epsilon=hp['loss_insensitivity'], quantile=hp['quantile'], delta=hp['huber_delta'])
 
-        def weights(yb):                                            # (M, n) example weights
-            if pt=='binary_classifier' and (pw == 1).all() or pt=='regressor': return None
+        weighted = (pt=='binary_classifier' and bool((pw != 1).any())) or (pt=='multiclass_classifier' and bool((cw != 1).any()))
+        def weights(yb):                                            # (M, n) example weights, None when all are 1
+            if not weighted: return None
             if pt=='binary_classifier': return torch.where(yb[None]==1, pw[:, None], torch.ones_like(pw)[:, None])
             return cw[yb][None].expand(len(settings), -1)
 
         def objective(xb, yb):                                      # (M,) per-model objectives
             s, loss = weights(yb), pointwise_loss(hp['loss'], model(xb), yb, **lkw)
             data = loss.mean(1) if s is None else (loss * s).sum(1) / s.sum(1)
+            if not use_wd: return data
             return data + wd / 2 * (model.W ** 2).sum((1, 2)) + wd * hp['bias_wd_mult'] / 2 * (model.b ** 2).sum(1)
 
         def prox():                                                 # L1 as a proximal step
