@@ -450,7 +450,7 @@ def plot_linear_learner(X, y, ax=None, **hyperparameters):
     s = est.predict_score(np.c_[xx.ravel(), yy.ravel()].astype(np.float32)).reshape(xx.shape)
     ax.contourf(xx, yy, s, levels=20, cmap='RdBu_r', alpha=0.35)
     ax.contour(xx, yy, s, levels=[est.threshold_], colors='k', linewidths=2)
-    ax.scatter(X[:, 0], X[:, 1], c=y, cmap='RdBu_r', edgecolors='k', s=14)
+    ax.scatter(X[:, 0], X[:, 1], c=y, cmap='coolwarm', edgecolors='k', linewidths=0.3, s=16)
     acc, rec = skm.accuracy_score(y, est.predict(X)), skm.recall_score(y, est.predict(X))
     ax.set_title(f"accuracy {acc:.3f}  recall {rec:.3f}  |w|={np.abs(est.coef_).sum():.2f}", fontsize=10)
     return est
