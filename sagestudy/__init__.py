@@ -3,3 +3,6 @@ __version__ = "0.1.0"
 from sagestudy.core.errors import HyperparameterError, DataFormatError, InstanceTypeError
 from sagestudy.core import catalog, formats
 from sagestudy.algorithms.linear_learner import LinearLearner
+from sagestudy.algorithms.xgboost import XGBoost
+from sagestudy import clarify
+from sagestudy.clarify import pretraining_bias, posttraining_bias, BiasReport
