@@ -1,0 +1,4 @@
+"The SageMaker Python SDK v2's shapes, running locally (hand-written re-exports; the code lives in the notebooks)."
+from sagestudy.platform.storage import Session
+from sagestudy.sagemaker.hosting import (Model, Predictor, CSVSerializer, JSONSerializer, JSONLinesSerializer,
+    RecordSerializer, JSONDeserializer, JSONLinesDeserializer, CSVDeserializer, BytesDeserializer)
