@@ -88,8 +88,10 @@ class LocalS3:
 # %% ../../nbs/60_platform/61_storage.ipynb #95cac81c
 class Session:
     "Local stand-in for `sagemaker.Session`: default bucket, `upload_data`, `download_data`"
-    def __init__(self, root=None, region:str='us-east-1', account_id:str='000000000000'):
-        self.s3, self.region, self.account_id = LocalS3(root), region, account_id
+    def __init__(self, root=None,          # sagestudy's home: S3 objects in root/s3, jobs in root/jobs ($SAGESTUDY_HOME, ~/.sagestudy)
+                 region:str='us-east-1', account_id:str='000000000000'):
+        self.home = Path(root or os.environ.get('SAGESTUDY_HOME') or Path.home()/'.sagestudy')
+        self.s3, self.region, self.account_id = LocalS3(self.home/'s3'), region, account_id
 
     def default_bucket(self)->str: return f'sagemaker-{self.region}-{self.account_id}'
 
