@@ -340,18 +340,14 @@ class XGBoost(SageMakerEstimator, BaseEstimator):
         f = skm.accuracy_score if self._is_classifier() else skm.r2_score
         return f(y, p, sample_weight=sample_weight)
 
+    def predict_response(self, X)->dict:
+        "SageMaker's JSON inference response: {'predictions': [{'score': ...}]}"
+        return {'predictions': [{'score': v} for v in self.predict_score(X).tolist()]}
+
     def invoke(self, body:bytes, content_type:str='text/csv', accept:str='text/csv')->tuple[bytes, str]:
-        "An endpoint call: request body in (text/csv, text/libsvm, recordIO-protobuf), SageMaker's response out"
-        mime, _ = formats.parse_content_type(content_type)
-        if mime in ('text/libsvm', 'libsvm', 'text/x-libsvm'):   # labels may be omitted at inference
-            lines = [l if l.split() and ':' not in l.split()[0] else '0 ' + l for l in body.decode().splitlines() if l.strip()]
-            f = io.BytesIO('\n'.join(lines).encode()); f.name = 'request body'
-            X = formats.read_libsvm(f, n_features=self.n_features_in_)[0]
-        elif mime not in self.spec().inference.request_types:
-            raise DataFormatError('request body', f"XGBoost endpoints accept {', '.join(self.spec().inference.request_types)}, not {content_type!r}")
-        else: X = formats.parse_inference_request(body, content_type)
-        s = self.predict_score(X)
-        return formats.format_inference_response([{'score': v} for v in s.tolist()], accept or 'text/csv')
+        "One endpoint request, answered by the same code as a local endpoint's /invocations"
+        from sagestudy.platform.serving import invoke
+        return invoke(self, body, content_type, accept)
 
     # ---------------------------------------------------------------- contract, artifacts
     def __sklearn_tags__(self):

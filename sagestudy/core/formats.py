@@ -465,7 +465,7 @@ def write(path_or_file, content_type:str, X, labels=None):
      'application/x-parquet': write_parquet}[mime](path_or_file, X, labels)
 
 # %% ../../nbs/00_core/04_formats.ipynb #dd8d0587
-INFERENCE_TYPES = ('text/csv', 'application/json', 'application/jsonlines', 'application/x-recordio-protobuf')
+INFERENCE_TYPES = ('text/csv', 'application/json', 'application/jsonlines', 'application/x-recordio-protobuf', 'text/libsvm')
 _INSTANCE = "expected {'features': [numbers]} or {'data': {'features': {'values': [numbers]}}}, plus 'keys' and 'shape' when sparse"
 
 def _instance_row(inst, source, i:int)->tuple:
@@ -488,6 +488,11 @@ def parse_inference_request(body:bytes,        # the request body
     f = io.BytesIO(body); f.name = source
     if mime == 'text/csv': return read_csv(f, label_size=_label_size(params, 0, source))[0]
     if mime == 'application/x-recordio-protobuf': return read_recordio_protobuf(f)[0]
+    if mime == 'text/libsvm':                # the label is optional at inference: a line may start with idx:val
+        try: lines = [l if ':' not in l.split()[0] else '0 ' + l for l in body.decode().splitlines() if l.strip()]
+        except UnicodeDecodeError as e: raise DataFormatError(source, f'not text: {e}') from None
+        g = io.BytesIO('\n'.join(lines).encode()); g.name = source
+        return read_libsvm(g)[0]
     if mime == 'application/jsonlines': instances = iter_jsonlines(f)
     else:
         try: doc = json.loads(body)

@@ -43,9 +43,11 @@ def invoke(model,              # a fitted sagestudy estimator (has `predict_resp
                                f"it answers {', '.join(spec.inference.response_types)}")
     try: X = formats.parse_inference_request(body, content_type)
     except DataFormatError as e: raise ClientError(400, str(e)) from None
+    if sp.issparse(X) and X.shape[1] < model.n_features_in_: X.resize((X.shape[0], model.n_features_in_))  # libsvm: trailing zeros
     X = X.toarray() if sp.issparse(X) else np.asarray(X)
     if X.ndim != 2 or X.shape[0] == 0: raise ClientError(400, 'the request holds no records')
-    if not np.isfinite(X).all(): raise ClientError(400, 'records contain NaN or infinite values')
+    if not model.__sklearn_tags__().input_tags.allow_nan and not np.isfinite(X).all():
+        raise ClientError(400, f'records contain NaN or infinite values, which {spec.title} does not accept')
     if X.shape[1] != model.n_features_in_:
         raise ClientError(400, f"each record must have {model.n_features_in_} features; got {X.shape[1]}")
     return formats.format_inference_response(model.predict_response(X)['predictions'], accept)

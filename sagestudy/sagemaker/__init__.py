@@ -3,3 +3,4 @@ from sagestudy.platform.storage import Session
 from sagestudy.sagemaker.hosting import (Model, Predictor, CSVSerializer, JSONSerializer, JSONLinesSerializer,
     RecordSerializer, JSONDeserializer, JSONLinesDeserializer, CSVDeserializer, BytesDeserializer)
 from sagestudy.sagemaker.training import Estimator, TrainingInput, describe_training_job
+from sagestudy.sagemaker.transform import Transformer
