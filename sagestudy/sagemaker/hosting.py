@@ -6,7 +6,7 @@ Docs: https://sagestudy.github.io/sagestudy/60_platform/hosting.html.md"""
 
 # %% ../../nbs/60_platform/63_hosting.ipynb #1e34a86e
 from __future__ import annotations
-import csv, importlib, io, json, pkgutil, re, tempfile, urllib.error, urllib.request
+import base64, csv, datetime as dt, importlib, io, json, pkgutil, random, re, tempfile, urllib.error, urllib.request, uuid
 from pathlib import Path
 import numpy as np
 from ..core import formats
@@ -17,7 +17,8 @@ from ..platform.storage import Session, parse_s3_uri
 
 # %% auto #0
 __all__ = ['ENDPOINTS', 'CSVSerializer', 'JSONSerializer', 'JSONLinesSerializer', 'RecordSerializer', 'JSONDeserializer',
-           'JSONLinesDeserializer', 'CSVDeserializer', 'BytesDeserializer', 'estimator_class', 'Predictor', 'Model']
+           'JSONLinesDeserializer', 'CSVDeserializer', 'BytesDeserializer', 'estimator_class', 'DataCaptureConfig',
+           'Endpoint', 'Predictor', 'production_variant', 'endpoint_from_production_variants', 'Model']
 
 # %% ../../nbs/60_platform/63_hosting.ipynb #31dbdd5d
 class CSVSerializer:
@@ -68,7 +69,7 @@ class BytesDeserializer:
     def deserialize(self, body:bytes, content_type:str): return body
 
 # %% ../../nbs/60_platform/63_hosting.ipynb #5eaff5d2
-ENDPOINTS:dict = {}     # endpoint name -> running ModelServer (this Python process's "SageMaker")
+ENDPOINTS:dict = {}     # endpoint name -> Endpoint (this Python process's "SageMaker")
 _NAME = re.compile(r'^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$')
 
 def estimator_class(algorithm:str)->type:
@@ -80,28 +81,101 @@ def estimator_class(algorithm:str)->type:
             if isinstance(obj, type) and issubclass(obj, SageMakerEstimator) and obj._algorithm == algorithm: return obj
     raise KeyError(f"sagestudy has no implementation of {algorithm!r} yet")
 
+class DataCaptureConfig:
+    "What an endpoint records of its traffic, and where (as `sagemaker.model_monitor.DataCaptureConfig`)"
+    def __init__(self, enable_capture:bool=True, sampling_percentage:int=20, destination_s3_uri:str|None=None,
+                 capture_options=('REQUEST', 'RESPONSE'), csv_content_types=('text/csv',),
+                 json_content_types=('application/json', 'application/jsonlines')):
+        if not 0 <= sampling_percentage <= 100: raise ValueError(f'sampling_percentage={sampling_percentage}: 0 to 100')
+        self.enable_capture, self.sampling_percentage, self.destination_s3_uri = enable_capture, sampling_percentage, destination_s3_uri
+        self.capture_options, self.csv_types, self.json_types = tuple(capture_options), csv_content_types, json_content_types
+
+    def _encode(self, body:bytes, content_type:str)->dict:
+        mime = formats.parse_content_type(content_type or '')[0]
+        kind = 'CSV' if mime in self.csv_types else 'JSON' if mime in self.json_types else 'BASE64'
+        data = base64.b64encode(body).decode() if kind == 'BASE64' else body.decode()
+        return {'observedContentType': content_type, 'data': data, 'encoding': kind}
+
+class Endpoint:
+    "Production variants behind one name: weighted routing, `TargetVariant`, data capture"
+    def __init__(self, name:str, variants:dict, capture:DataCaptureConfig|None, session:Session, seed:int=0):
+        self.name, self.variants, self.capture, self.session = name, variants, capture, session   # variants: name -> (weight, ModelServer)
+        self.rng = random.Random(seed)
+
+    def route(self, target_variant:str|None=None)->str:
+        "The variant that serves a request: `target_variant`, else weighted at random (share = weight / sum of weights)"
+        if target_variant is not None:
+            if target_variant not in self.variants: raise ValueError(f"endpoint {self.name} has no variant {target_variant!r}")
+            return target_variant
+        names = list(self.variants)
+        return self.rng.choices(names, weights=[self.variants[n][0] for n in names])[0]
+
+    def record(self, variant:str, request:bytes, content_type:str, response:bytes, accept:str):
+        "Write one capture record (JSON Lines) under destination/<endpoint>/<variant>/yyyy/mm/dd/hh/"
+        c = self.capture
+        if c is None or not c.enable_capture or self.rng.random() * 100 >= c.sampling_percentage: return
+        now = dt.datetime.now(dt.timezone.utc)
+        data = {}
+        if 'REQUEST' in c.capture_options: data['endpointInput'] = {**c._encode(request, content_type), 'mode': 'INPUT'}
+        if 'RESPONSE' in c.capture_options: data['endpointOutput'] = {**c._encode(response, accept), 'mode': 'OUTPUT'}
+        rec = {'captureData': data, 'eventMetadata': {'eventId': str(uuid.uuid4()), 'inferenceTime': now.strftime('%Y-%m-%dT%H:%M:%SZ')},
+               'eventVersion': '0'}
+        dest = (c.destination_s3_uri or f's3://{self.session.default_bucket()}/model-monitor/data-capture').rstrip('/')
+        key = f"{dest}/{self.name}/{variant}/{now:%Y/%m/%d/%H}/{now:%M-%S-%f}-{rec['eventMetadata']['eventId'][:8]}.jsonl"
+        self.session.s3.put_bytes(key, (json.dumps(rec) + '\n').encode())
+
+    def stop(self):
+        for _, server in self.variants.values(): server.stop()
+
 class Predictor:
     "Send requests to a named endpoint with a serializer and a deserializer (as `sagemaker.predictor.Predictor`)"
     def __init__(self, endpoint_name:str, serializer=None, deserializer=None):
         self.endpoint_name = endpoint_name
         self.serializer, self.deserializer = serializer or CSVSerializer(), deserializer or JSONDeserializer()
+        self.last_variant = None
 
-    def predict(self, data):
-        "Serialize `data`, POST it to /invocations, deserialize the answer; HTTP errors raise with the server's message"
-        if self.endpoint_name not in ENDPOINTS: raise ValueError(f"Could not find endpoint {self.endpoint_name!r}")
-        body = self.serializer.serialize(data)
-        req = urllib.request.Request(ENDPOINTS[self.endpoint_name].url + '/invocations', data=body, method='POST',
-            headers={'Content-Type': self.serializer.CONTENT_TYPE, 'Accept': ', '.join(self.deserializer.ACCEPT)})
+    def predict(self, data, target_variant:str|None=None):
+        "Serialize `data`, POST it to the routed variant's /invocations, deserialize the answer"
+        ep = ENDPOINTS.get(self.endpoint_name)
+        if ep is None: raise ValueError(f"Could not find endpoint {self.endpoint_name!r}")
+        variant = self.last_variant = ep.route(target_variant)
+        body, ctype, accept = self.serializer.serialize(data), self.serializer.CONTENT_TYPE, ', '.join(self.deserializer.ACCEPT)
+        req = urllib.request.Request(ep.variants[variant][1].url + '/invocations', data=body, method='POST',
+                                     headers={'Content-Type': ctype, 'Accept': accept})
         try:
-            with urllib.request.urlopen(req, timeout=60) as r: return self.deserializer.deserialize(r.read(), r.headers['Content-Type'])
+            with urllib.request.urlopen(req, timeout=60) as r: out, out_type = r.read(), r.headers['Content-Type']
         except urllib.error.HTTPError as e:
             raise ValueError(f"ModelError: endpoint {self.endpoint_name} answered {e.code}: {e.read().decode()}") from None
+        ep.record(variant, body, ctype, out, out_type)
+        return self.deserializer.deserialize(out, out_type)
 
     def delete_endpoint(self):
-        "Stop the endpoint's server and forget it"
-        server = ENDPOINTS.pop(self.endpoint_name, None)
-        if server is None: raise ValueError(f"Could not find endpoint {self.endpoint_name!r}")
-        server.stop()
+        "Stop the endpoint's servers and forget it"
+        ep = ENDPOINTS.pop(self.endpoint_name, None)
+        if ep is None: raise ValueError(f"Could not find endpoint {self.endpoint_name!r}")
+        ep.stop()
+
+def production_variant(model, instance_type:str='local', initial_instance_count:int=1, variant_name:str='AllTraffic',
+                       initial_weight:float=1.0)->dict:
+    "One ProductionVariant of an endpoint configuration (as `sagemaker.session.production_variant`)"
+    if initial_weight < 0: raise ValueError(f'initial_weight={initial_weight}: must be >= 0')
+    return dict(model=model, instance_type=instance_type, initial_instance_count=initial_instance_count,
+                variant_name=variant_name, initial_weight=initial_weight)
+
+def endpoint_from_production_variants(name:str, production_variants:list, data_capture_config:DataCaptureConfig|None=None,
+                                      serializer=None, deserializer=None, session:Session|None=None)->Predictor:
+    "CreateEndpointConfig + CreateEndpoint: start every variant's server; returns a Predictor"
+    if not _NAME.match(name): raise ValueError(f"endpoint name {name!r}: 1-63 letters, digits and hyphens")
+    if name in ENDPOINTS: raise ValueError(f"Cannot create already existing endpoint {name!r}")
+    if not 1 <= len(production_variants) <= 10: raise ValueError('an endpoint configuration has 1 to 10 production variants')
+    servers = {}
+    for v in production_variants:
+        est = v['model']._load()
+        check_instance(est._algorithm, v['instance_type'], v['initial_instance_count'], purpose='inference')
+        servers[v['variant_name']] = (v['initial_weight'], ModelServer(est))
+    session = session or production_variants[0]['model'].session
+    ENDPOINTS[name] = Endpoint(name, servers, data_capture_config, session)
+    return Predictor(name, serializer, deserializer)
 
 class Model:
     "A model artifact ready to host (as `sagemaker.model.Model`); `model_data` is an s3:// URI or a local path"
@@ -116,12 +190,8 @@ class Model:
         return estimator_class(info['algorithm']).load(path)
 
     def deploy(self, initial_instance_count:int=1, instance_type:str='local', serializer=None, deserializer=None,
-               endpoint_name:str|None=None)->Predictor:
-        "Start a local endpoint serving this model; returns its `Predictor`"
-        est = self._load()
-        check_instance(est._algorithm, instance_type, initial_instance_count, purpose='inference')
-        name = endpoint_name or f"{est._algorithm}-{len(ENDPOINTS) + 1}"
-        if not _NAME.match(name): raise ValueError(f"endpoint name {name!r}: 1-63 letters, digits and hyphens")
-        if name in ENDPOINTS: raise ValueError(f"Cannot create already existing endpoint {name!r}")
-        ENDPOINTS[name] = ModelServer(est)
-        return Predictor(name, serializer, deserializer)
+               endpoint_name:str|None=None, data_capture_config:DataCaptureConfig|None=None)->Predictor:
+        "Start a local endpoint (one variant, 'AllTraffic') serving this model; returns its `Predictor`"
+        name = endpoint_name or f"sagestudy-endpoint-{len(ENDPOINTS) + 1}"
+        return endpoint_from_production_variants(name, [production_variant(self, instance_type, initial_instance_count)],
+                                                 data_capture_config, serializer, deserializer, self.session)
