@@ -269,7 +269,9 @@ class LinearLearner(SageMakerEstimator, BaseEstimator):
             if channel is not None: self.metrics_.update(self.evaluate(*channel, channel=name))
         return self
 
-    def _norm_X(self, X): return (X - self.x_mean_) / self.x_scale_
+    def _norm_X(self, X:torch.Tensor)->torch.Tensor:
+        "Standardize a tensor with the fitted scaler (kept as numpy after fit)"
+        return (X - torch.as_tensor(self.x_mean_, device=X.device)) / torch.as_tensor(self.x_scale_, device=X.device)
 
     def _channel(self, data, dev):
         "A validation / test channel as normalized tensors"
