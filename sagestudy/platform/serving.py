@@ -6,7 +6,7 @@ Docs: https://sagestudy.github.io/sagestudy/60_platform/serving.html.md"""
 
 # %% ../../nbs/60_platform/62_serving.ipynb #fb00b4f6
 from __future__ import annotations
-import json, threading, time
+import json, socket, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import numpy as np
 import scipy.sparse as sp
@@ -56,6 +56,10 @@ def invoke(model,              # a fitted sagestudy estimator (has `predict_resp
 class _Handler(BaseHTTPRequestHandler):
     server_version = 'sagestudy-serve'
     protocol_version = 'HTTP/1.1'
+
+    def setup(self):
+        super().setup()
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)   # no 40 ms Nagle/delayed-ACK stall per reply
 
     def _send(self, status:int, body:bytes=b'', content_type:str='text/plain'):
         self.send_response(status)
