@@ -22,7 +22,7 @@ from ..core import formats
 
 # %% auto #0
 __all__ = ['NOT_PASSED', 'soft_threshold', 'leaf_weight', 'leaf_score', 'best_split', 'grow_tree', 'predict_tree', 'boost_trees',
-           'predict_margin', 'resolve_aliases', 'cuda_available', 'translate_params', 'SageMakerLog',
+           'predict_margin', 'resolve_aliases', 'cuda_available', 'translate_params', 'SageMakerLog', 'train_dask',
            'xgboost_estimator', 'XGBoost', 'plot_xgboost', 'explore_xgboost']
 
 # %% ../../nbs/10_supervised/12_xgboost.ipynb #5863bc9c
@@ -195,6 +195,31 @@ class SageMakerLog(xgb.callback.TrainingCallback):
         if self.echo: print(line)
         return False
 
+# %% ../../nbs/10_supervised/12_xgboost.ipynb #eb7669b8
+def train_dask(params:dict, X, y, weight, evals:list, num_round:int, early_stopping_rounds:int|None,
+               n_workers:int=2,            # workers = "instances" of a LocalCluster
+               address:str|None=None,      # an existing Dask scheduler, e.g. 'tcp://10.0.0.5:8786'
+              )->tuple:
+    "Train with xgboost's Dask interface, one data partition per worker; returns (booster, evals history)"
+    import dask.array as da
+    from dask.distributed import Client, LocalCluster
+    import xgboost.dask as dxgb
+    cluster = None if address else LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                                                dashboard_address=None, silence_logs=40)
+    try:
+        with Client(address or cluster) as client:
+            def dmatrix(X_, y_, w_=None):
+                X_ = X_.toarray() if scipy.sparse.issparse(X_) else X_   # dask partitions here are dense
+                rows = -(-len(y_) // n_workers)                        # ceil: one partition per worker
+                part = lambda a: None if a is None else da.from_array(a, chunks=(rows,) + a.shape[1:])
+                return dxgb.DaskDMatrix(client, part(X_), part(y_), weight=part(w_))
+            dtrain = dmatrix(X, y, weight)
+            out = dxgb.train(client, params, dtrain, num_round, evals=[(dtrain, 'train')] + [(dmatrix(Xe, ye), n) for Xe, ye, n in evals],
+                             early_stopping_rounds=early_stopping_rounds, verbose_eval=False)
+    finally:
+        if cluster is not None: cluster.close()
+    return out['booster'], out['history']
+
 # %% ../../nbs/10_supervised/12_xgboost.ipynb #a6ae5de0
 _CLASSIFIER = ('binary:', 'multi:')
 
@@ -203,14 +228,14 @@ _ATTR = {'lambda': 'reg_lambda'}   # catalog name -> Python attribute, where the
 def xgboost_estimator(cls):
     "`sagemaker_estimator('xgboost')`, except that `lambda` (a Python keyword) is the argument `reg_lambda`, its container alias"
     spec = get_spec('xgboost')
-    params = {_ATTR.get(h.name, h.name): h.default for h in spec.hyperparameters if h.name not in _ATTR.values()} | {'verbose': False}
+    params = {_ATTR.get(h.name, h.name): h.default for h in spec.hyperparameters if h.name not in _ATTR.values()} | {'verbose': False, 'instance_count': 1, 'dask_address': None}
     def __init__(self, **kwargs):
         unknown = set(kwargs) - set(params)
         if unknown: raise TypeError(f"{cls.__name__}() got an unexpected keyword argument {sorted(unknown)[0]!r}")
         for k, default in params.items(): setattr(self, k, kwargs.get(k, default))
     __init__.__signature__ = inspect.Signature([inspect.Parameter('self', inspect.Parameter.POSITIONAL_OR_KEYWORD)] +
         [inspect.Parameter(k, inspect.Parameter.KEYWORD_ONLY, default=v) for k, v in params.items()])
-    cls.__init__, cls._algorithm, cls._extra = __init__, spec.name, ('verbose',)
+    cls.__init__, cls._algorithm, cls._extra = __init__, spec.name, ('verbose', 'instance_count', 'dask_address')
     return cls
 
 @xgboost_estimator
@@ -276,9 +301,18 @@ class XGBoost(SageMakerEstimator, BaseEstimator):
         if self.early_stopping_rounds is not None and validation is None:
             raise HyperparameterError('xgboost', 'early_stopping_rounds', self.early_stopping_rounds, 'needs a validation channel')
         self.log_, self.history_ = [], {}
-        self.booster_ = xgb.train(params, dtrain, self.num_round, evals=evals, evals_result=self.history_,
-                                  early_stopping_rounds=self.early_stopping_rounds, verbose_eval=False,
-                                  callbacks=[SageMakerLog(self.log_, echo=self.verbose)])
+        if self.instance_count > 1 or self.dask_address:        # several instances: xgboost's Dask interface
+            ev = [(Xv, yv, 'validation')] if validation is not None else []
+            self.booster_, self.history_ = train_dask(params, X, self._encode(y, params['objective']), sample_weight, ev,
+                self.num_round, self.early_stopping_rounds, self.instance_count, self.dask_address)
+            log = SageMakerLog(self.log_, echo=self.verbose)
+            rounds = len(next(iter(self.history_['train'].values())))
+            for i in range(rounds):                              # the same log lines, written after the fact
+                log.after_iteration(None, i, {d: {m: v[:i + 1] for m, v in ms.items()} for d, ms in self.history_.items()})
+        else:
+            self.booster_ = xgb.train(params, dtrain, self.num_round, evals=evals, evals_result=self.history_,
+                                      early_stopping_rounds=self.early_stopping_rounds, verbose_eval=False,
+                                      callbacks=[SageMakerLog(self.log_, echo=self.verbose)])
         if self.early_stopping_rounds is not None:   # hosting uses the best round
             self.best_iteration_ = self.booster_.best_iteration
             self.booster_ = self.booster_[: self.best_iteration_ + 1]
