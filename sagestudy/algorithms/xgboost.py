@@ -6,7 +6,7 @@ Docs: https://sagestudy.github.io/sagestudy/10_supervised/xgboost.html.md"""
 
 # %% ../../nbs/10_supervised/12_xgboost.ipynb #46f382ae
 from __future__ import annotations
-import inspect, io, json, math
+import io, json, math
 import numpy as np
 import scipy.sparse
 import xgboost as xgb
@@ -17,13 +17,13 @@ from sklearn.utils.metaestimators import available_if
 import sklearn.metrics as skm
 from ..core.catalog import get as get_spec, format_value
 from ..core.errors import HyperparameterError, DataFormatError
-from ..core.estimator import SageMakerEstimator
+from ..core.estimator import SageMakerEstimator, sagemaker_estimator
 from ..core import formats
 
 # %% auto #0
 __all__ = ['NOT_PASSED', 'soft_threshold', 'leaf_weight', 'leaf_score', 'best_split', 'grow_tree', 'predict_tree', 'boost_trees',
            'predict_margin', 'resolve_aliases', 'cuda_available', 'translate_params', 'SageMakerLog', 'train_dask',
-           'xgboost_estimator', 'XGBoost', 'plot_xgboost', 'explore_xgboost']
+           'XGBoost', 'plot_xgboost', 'explore_xgboost']
 
 # %% ../../nbs/10_supervised/12_xgboost.ipynb #5863bc9c
 def soft_threshold(G, alpha:float):
@@ -223,44 +223,18 @@ def train_dask(params:dict, X, y, weight, evals:list, num_round:int, early_stopp
 # %% ../../nbs/10_supervised/12_xgboost.ipynb #a6ae5de0
 _CLASSIFIER = ('binary:', 'multi:')
 
-_ATTR = {'lambda': 'reg_lambda'}   # catalog name -> Python attribute, where the name is a Python keyword
-
-def xgboost_estimator(cls):
-    "`sagemaker_estimator('xgboost')`, except that `lambda` (a Python keyword) is the argument `reg_lambda`, its container alias"
-    spec = get_spec('xgboost')
-    params = {_ATTR.get(h.name, h.name): h.default for h in spec.hyperparameters if h.name not in _ATTR.values()} | {'verbose': False, 'instance_count': 1, 'dask_address': None}
-    def __init__(self, **kwargs):
-        unknown = set(kwargs) - set(params)
-        if unknown: raise TypeError(f"{cls.__name__}() got an unexpected keyword argument {sorted(unknown)[0]!r}")
-        for k, default in params.items(): setattr(self, k, kwargs.get(k, default))
-    __init__.__signature__ = inspect.Signature([inspect.Parameter('self', inspect.Parameter.POSITIONAL_OR_KEYWORD)] +
-        [inspect.Parameter(k, inspect.Parameter.KEYWORD_ONLY, default=v) for k, v in params.items()])
-    cls.__init__, cls._algorithm, cls._extra = __init__, spec.name, ('verbose', 'instance_count', 'dask_address')
-    return cls
-
-@xgboost_estimator
+@sagemaker_estimator('xgboost', extra={'verbose': False, 'instance_count': 1, 'dask_address': None},
+                     rename={'lambda': 'reg_lambda'})   # `lambda` is a Python keyword: the argument is its container alias
 class XGBoost(SageMakerEstimator, BaseEstimator):
     "SageMaker's built-in XGBoost (algorithm mode) on the real xgboost library: same hyperparameters, formats and responses"
 
     # ---------------------------------------------------------------- SageMaker's hyperparameter map
-    def sagemaker_hp(self)->dict:
-        "The hyperparameters by their catalog names (`lambda`, not `reg_lambda`), unset ones left out"
-        return {h.name: getattr(self, _ATTR.get(h.name, h.name)) for h in self.spec().hyperparameters
-                if h.name not in _ATTR.values() and getattr(self, _ATTR.get(h.name, h.name)) is not None}
-
     @classmethod
     def from_hyperparameters(cls, hyperparameters:dict, **extra):
-        "An estimator from SageMaker's string-to-string hyperparameter map (validated)"
+        "As the base class, with the container's aliases (reg_alpha, learning_rate...) folded into their main names"
         typed = resolve_aliases(cls.spec().validate(hyperparameters))
-        given = {k: typed[k] for k in hyperparameters if k not in _ALIASES} | {_ALIASES[k]: typed[_ALIASES[k]] for k in hyperparameters if k in _ALIASES}
-        return cls(**{_ATTR.get(k, k): v for k, v in given.items()}, **extra)
-
-    def hyperparameters(self)->dict:
-        "SageMaker's string map of the hyperparameters that differ from SageMaker's defaults"
-        hp = self.spec().hp
-        return {k: format_value(v) for k, v in self.sagemaker_hp().items() if v != hp[k].default}
-
-    def _validate_hyperparameters(self)->dict: return self.spec().validate(self.sagemaker_hp())
+        names = {_ALIASES.get(k, k) for k in hyperparameters}
+        return cls(**{cls._rename.get(k, k): typed[k] for k in names}, **extra)
 
     def __sklearn_is_fitted__(self): return hasattr(self, 'booster_')
 
@@ -285,7 +259,7 @@ class XGBoost(SageMakerEstimator, BaseEstimator):
     def fit(self, X, y, validation=None, sample_weight=None):
         "Train on (`X`, `y`) for num_round rounds; `validation=(Xv, yv)` is SageMaker's validation channel"
         X, y = validate_data(self, X, y, accept_sparse='csr', dtype=np.float32, ensure_all_finite='allow-nan')
-        params = translate_params(self.sagemaker_hp(), quiet=not self.verbose)
+        params = translate_params(self.sagemaker_values(), quiet=not self.verbose)
         self.hp_ = self._validate_hyperparameters()
         if sample_weight is not None:
             sample_weight = np.asarray(sample_weight, np.float32)

@@ -21,10 +21,12 @@ __all__ = ['sagemaker_estimator', 'SageMakerEstimator', 'read_channel', 'write_m
 # %% ../../nbs/00_core/06_estimator.ipynb #005daadb
 def sagemaker_estimator(algorithm:str,        # catalog name
                         extra:dict|None=None, # local (non-SageMaker) parameters and their defaults
+                        rename:dict|None=None,# SageMaker name -> Python argument, for names Python cannot use ('lambda')
                        ):
     "Class decorator: give the class an `__init__` with one keyword per catalog hyperparameter, plus `extra`"
-    spec = get_spec(algorithm)
-    params = {h.name: h.default for h in spec.hyperparameters} | dict(extra or {})
+    spec, rename = get_spec(algorithm), dict(rename or {})
+    hps = [h for h in spec.hyperparameters if h.name not in rename.values()]  # a catalog alias reused as the Python name
+    params = {rename.get(h.name, h.name): h.default for h in hps} | dict(extra or {})
     def deco(cls):
         def __init__(self, **kwargs):
             unknown = set(kwargs) - set(params)
@@ -36,7 +38,7 @@ def sagemaker_estimator(algorithm:str,        # catalog name
             [inspect.Parameter('self', inspect.Parameter.POSITIONAL_OR_KEYWORD)] +
             [inspect.Parameter(k, inspect.Parameter.KEYWORD_ONLY, default=v) for k,v in params.items()])
         cls.__init__ = __init__
-        cls._algorithm, cls._extra = spec.name, tuple((extra or {}))
+        cls._algorithm, cls._extra, cls._rename = spec.name, tuple((extra or {})), rename
         return cls
     return deco
 
@@ -45,31 +47,35 @@ class SageMakerEstimator:
     "Mixin for estimators built with `sagemaker_estimator`: SageMaker hyperparameters, validation, model.tar.gz"
     _algorithm = None
     _extra = ()
+    _rename = {}
 
     @classmethod
     def spec(cls): return get_spec(cls._algorithm)
 
     @classmethod
+    def _hps(cls)->list:
+        "The catalog hyperparameters this class exposes (a catalog alias reused as a Python name is not one)"
+        return [h for h in cls.spec().hyperparameters if h.name not in cls._rename.values()]
+
+    @classmethod
     def from_hyperparameters(cls, hyperparameters:dict, **extra):
         "An estimator from SageMaker's string-to-string hyperparameter map (validated)"
         typed = cls.spec().validate(hyperparameters)
-        given = {k: typed[k] for k in hyperparameters}
-        return cls(**given, **extra)
+        return cls(**{cls._rename.get(k, k): typed[k] for k in hyperparameters}, **extra)
+
+    def sagemaker_values(self)->dict:
+        "The set hyperparameters by SageMaker's names (`lambda`, not the Python argument `reg_lambda`)"
+        vals = {h.name: getattr(self, self._rename.get(h.name, h.name)) for h in self._hps()}
+        return {k: v for k, v in vals.items() if v is not None}
 
     def hyperparameters(self)->dict:
         "SageMaker's string map of the hyperparameters that differ from SageMaker's defaults"
-        out = {}
-        for h in self.spec().hyperparameters:
-            v = getattr(self, h.name)
-            if v is not None and v != h.default: out[h.name] = format_value(v)
-        return out
+        hp = self.spec().hp
+        return {k: format_value(v) for k, v in self.sagemaker_values().items() if v != hp[k].default}
 
     def _validate_hyperparameters(self)->dict:
         "Typed, complete hyperparameters (SageMaker's checks); raises `HyperparameterError`"
-        spec = self.spec()
-        given = {h.name: getattr(self, h.name) for h in spec.hyperparameters
-                 if getattr(self, h.name) is not None}
-        return spec.validate(given)
+        return self.spec().validate(self.sagemaker_values())
 
 # %% ../../nbs/00_core/06_estimator.ipynb #d4080d26
 def read_channel(path,             # a file, or a directory whose files are all read (sorted by name)
