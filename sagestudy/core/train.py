@@ -118,12 +118,13 @@ def _unflat_optimizer(opt:torch.optim.Optimizer, tensors:dict, meta:dict):
         state.setdefault(int(pid), {})[k] = v
     opt.load_state_dict({'state': state, 'param_groups': meta['param_groups']})
 
-def save_checkpoint(directory, model:torch.nn.Module, optimizer, scheduler, meta:dict):
-    "Write model + optimizer state (safetensors) and `meta` (JSON) to `directory`, atomically"
+def save_checkpoint(directory, model:torch.nn.Module, optimizer, scheduler, meta:dict, best_state:dict|None=None):
+    "Write model + optimizer state (and the best epoch's weights) as safetensors, `meta` as JSON, to `directory`, atomically"
     d = Path(directory); d.mkdir(parents=True, exist_ok=True)
     opt_t, opt_meta = _flat_optimizer(optimizer)
     tensors = {f'model.{k}': v.detach().cpu().contiguous() for k,v in model.state_dict().items()}
     tensors.update({k: v.detach().cpu().contiguous() for k,v in opt_t.items()})
+    tensors.update({f'best.{k}': v.detach().cpu().contiguous() for k,v in (best_state or {}).items()})
     meta = {**meta, 'optimizer': opt_meta, 'scheduler': scheduler.state_dict() if scheduler else None}
     save_file(tensors, d/'checkpoint.safetensors.tmp')
     (d/'checkpoint.json.tmp').write_text(json.dumps(meta, default=float))
@@ -140,6 +141,7 @@ def load_checkpoint(directory, model:torch.nn.Module, optimizer, scheduler)->dic
     model.load_state_dict({k[6:]: v.to(dev) for k,v in tensors.items() if k.startswith('model.')})
     _unflat_optimizer(optimizer, {k: v.to(dev) for k,v in tensors.items()}, meta['optimizer'])
     if scheduler and meta['scheduler']: scheduler.load_state_dict(meta['scheduler'])
+    meta['best_state'] = {k[5:]: v.to(dev) for k,v in tensors.items() if k.startswith('best.')} or None
     return meta
 
 # %% ../../nbs/00_core/05_train.ipynb #21412ec3
@@ -170,7 +172,7 @@ def train(model:torch.nn.Module,           # the model; its state_dict is checkp
     meta = load_checkpoint(checkpoint_dir, model, optimizer, scheduler) if checkpoint_dir else None
     if meta:
         start, history.rows = meta['epoch'] + 1, [tuple(r) for r in meta['history']]
-        if stopper: stopper.best, stopper.bad_epochs = meta['best'], meta['bad_epochs']
+        if stopper: stopper.best, stopper.bad_epochs, best_state = meta['best'], meta['bad_epochs'], meta['best_state']
         if log: log(f"resumed from checkpoint after epoch {meta['epoch']}")
     bar = tqdm(total=epochs, initial=start, desc='epochs', disable=not progress, leave=False)
     for epoch in range(start, epochs):
@@ -198,7 +200,7 @@ def train(model:torch.nn.Module,           # the model; its state_dict is checkp
         if checkpoint_dir:
             save_checkpoint(checkpoint_dir, model, optimizer, scheduler,
                 {'epoch': epoch, 'history': history.to_json(),
-                 'best': stopper.best if stopper else None, 'bad_epochs': stopper.bad_epochs if stopper else 0})
+                 'best': stopper.best if stopper else None, 'bad_epochs': stopper.bad_epochs if stopper else 0}, best_state)
         if stop:
             if log: log(f"early stopping after epoch {epoch}: {watch} did not improve for {patience} epochs")
             break
