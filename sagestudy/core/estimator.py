@@ -90,7 +90,7 @@ def read_channel(path,             # a file, or a directory whose files are all 
     X = sp.vstack(Xs).tocsr() if any(sp.issparse(x) for x in Xs) else np.concatenate(Xs)
     return X, (None if any(y is None for y in ys) else np.concatenate(ys))
 
-def _fit_channels(self, channels:dict, content_type:str='text/csv'):
+def _fit_channels(self, channels:dict, content_type:str='text/csv', **fit_kwargs):
     "Train from SageMaker channels `{'train': path, 'validation': path, ...}`; a value may be `(path, content_type)`"
     spec = self.spec()
     data = {}
@@ -103,7 +103,7 @@ def _fit_channels(self, channels:dict, content_type:str='text/csv'):
     missing = [c.name for c in spec.channels if c.required and c.name not in data]
     if missing: raise ValueError(f"{spec.name} needs the channel(s) {', '.join(missing)}")
     X, y = data.pop('train')
-    return self.fit(X, y, **data)
+    return self.fit(X, y, **data, **fit_kwargs)
 
 SageMakerEstimator.fit_channels = _fit_channels
 

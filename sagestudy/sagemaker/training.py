@@ -6,7 +6,7 @@ Docs: https://sagestudy.github.io/sagestudy/60_platform/training_jobs.html.md"""
 
 # %% ../../nbs/60_platform/64_training_jobs.ipynb #4a647d9a
 from __future__ import annotations
-import datetime as dt, json, os, re, shutil, sqlite3, subprocess, sys, tarfile
+import datetime as dt, inspect, json, os, re, shutil, sqlite3, subprocess, sys, tarfile, time
 from pathlib import Path
 from ..core.catalog import get as get_spec, format_value
 from ..core.device import check_instance
@@ -30,7 +30,8 @@ def container_train()->int:
         channels = json.loads((ml/'input/config/inputdataconfig.json').read_text())
         est = estimator_class(os.environ['SAGESTUDY_ALGORITHM']).from_hyperparameters(hp)
         if 'verbose' in est.get_params(): est.set_params(verbose=True)   # print the metric log lines
-        est.fit_channels({name: (ml/'input/data'/name, c.get('ContentType', 'text/csv')) for name, c in channels.items()})
+        kw = {'checkpoint_dir': ml/'checkpoints'} if (ml/'checkpoints').is_dir() and 'checkpoint_dir' in inspect.signature(est.fit).parameters else {}
+        est.fit_channels({name: (ml/'input/data'/name, c.get('ContentType', 'text/csv')) for name, c in channels.items()}, **kw)
         tmp = ml/'output'/'model.tar.gz'
         est.save(tmp)
         with tarfile.open(tmp) as tar: tar.extractall(ml/'model', filter='data')   # the model folder SageMaker will tar
@@ -83,7 +84,8 @@ class Estimator:
     "A training job's settings, and `fit` to run it (as `sagemaker.estimator.Estimator`)"
     def __init__(self, image_uri:str, role:str|None=None, instance_count:int=1, instance_type:str='local',
                  output_path:str|None=None, hyperparameters:dict|None=None, input_mode:str='File',
-                 metric_definitions:list|None=None, base_job_name:str|None=None, sagemaker_session:Session|None=None):
+                 metric_definitions:list|None=None, base_job_name:str|None=None, sagemaker_session:Session|None=None,
+                 checkpoint_s3_uri:str|None=None, max_run:int=24 * 3600, use_spot_instances:bool=False):
         self.algorithm = _algorithm(image_uri)
         self.image_uri, self.role, self.instance_count, self.instance_type = image_uri, role, instance_count, instance_type
         self.session = sagemaker_session or Session()
@@ -91,10 +93,13 @@ class Estimator:
         self.hyperparameters_ = dict(hyperparameters or {})
         self.input_mode, self.metric_definitions = input_mode, list(metric_definitions or [])
         self.base_job_name, self.latest_training_job, self.model_data = base_job_name or self.algorithm, None, None
+        self.checkpoint_s3_uri, self.max_run, self.use_spot_instances = checkpoint_s3_uri, max_run, use_spot_instances
 
     def set_hyperparameters(self, **kw): self.hyperparameters_.update(kw)
 
-    def fit(self, inputs:dict, wait:bool=True, logs:bool=True, job_name:str|None=None):
+    def fit(self, inputs:dict, wait:bool=True, logs:bool=True, job_name:str|None=None,
+            simulate_interruptions:int=0,   # teaching aid: reclaim the (spot) instance this many times, after a checkpoint
+           ):
         "Run a training job on `inputs` ({channel: TrainingInput or s3 URI}); returns the job record"
         spec = get_spec(self.algorithm)
         check_instance(spec.name, self.instance_type, self.instance_count)
@@ -118,7 +123,8 @@ class Estimator:
             if primary: record['TrainingJobStatus'] = primary
             save_record(self.session, record)
         status('Starting')
-        ml = self.session.home/'jobs'/name/'opt/ml'
+        job_dir = self.session.home/'jobs'/name              # the instance's disk: /opt/ml lives inside it
+        ml = job_dir/'opt/ml'
         (ml/'input/config').mkdir(parents=True); (ml/'model').mkdir(); (ml/'output').mkdir()
         (ml/'input/config/hyperparameters.json').write_text(json.dumps(hp))
         (ml/'input/config/inputdataconfig.json').write_text(json.dumps({k: {**({'ContentType': c.content_type} if c.content_type else {}),
@@ -129,21 +135,33 @@ class Estimator:
         for k, c in channels.items():
             if not self.session.s3.download(c.s3_data, ml/'input/data'/k):
                 raise ValueError(f"channel {k!r}: no objects under {c.s3_data}")
-        status('Training')
+        ckpt = ml/'checkpoints'
+        if self.checkpoint_s3_uri:                                    # SageMaker syncs this prefix with /opt/ml/checkpoints
+            ckpt.mkdir(); self.session.s3.download(self.checkpoint_s3_uri, ckpt)
         env = {**os.environ, 'SAGESTUDY_OPT_ML': str(ml), 'SAGESTUDY_ALGORITHM': spec.name}
-        proc = subprocess.run([sys.executable, '-c', 'import sys; from sagestudy.sagemaker.training import container_train; '
-                               'sys.exit(container_train())'], env=env, capture_output=True, text=True)
-        log = proc.stdout + proc.stderr
-        (ml.parent/'log.txt').write_text(log)
+        log, interruptions = '', 0
+        while True:
+            status('Training')
+            rc, out = self._run_container(env, ckpt if interruptions < simulate_interruptions else None)
+            log += out
+            if self.checkpoint_s3_uri: self.session.s3.upload(ckpt, self.checkpoint_s3_uri)
+            if rc != 'interrupted': break
+            interruptions += 1                                        # spot capacity reclaimed: SageMaker restarts the job
+            status('Interrupted'); status('Starting')
+        (job_dir/'log.txt').write_text(log)
         if logs: print(log, end='')
         record['FinalMetricDataList'] = self._metrics(spec, log)
-        if proc.returncode != 0:
+        if rc == 'timeout':
+            record['FailureReason'] = f'MaxRuntimeExceeded: training ran over max_run={self.max_run} s'
+            status('MaxRuntimeExceeded', 'Stopped'); self.latest_training_job = name
+            raise RuntimeError(f"Training job {name} stopped: {record['FailureReason']}")
+        if rc != 0:
             failure = ml/'output/failure'
-            record['FailureReason'] = (failure.read_text() if failure.exists() else f'exit code {proc.returncode}')[:1024]
+            record['FailureReason'] = (failure.read_text() if failure.exists() else f'exit code {rc}')[:1024]
             status('Failed', 'Failed'); self.latest_training_job = name
             raise RuntimeError(f"Error for Training job {name}: Failed. Reason: {record['FailureReason']}")
         status('Uploading')
-        tar_path = ml.parent/'model.tar.gz'
+        tar_path = job_dir/'model.tar.gz'
         with tarfile.open(tar_path, 'w:gz') as tar:
             for f in sorted((ml/'model').iterdir()): tar.add(f, arcname=f.name)
         self.model_data = f"{self.output_path.rstrip('/')}/{name}/output/model.tar.gz"
@@ -152,6 +170,20 @@ class Estimator:
         record['TrainingEndTime'] = _now().isoformat()
         status('Completed', 'Completed'); self.latest_training_job = name
         return record
+
+    def _run_container(self, env:dict, interrupt_at:Path|None)->tuple:
+        "Run the training container; (exit code | 'interrupted' | 'timeout', its log)"
+        proc = subprocess.Popen([sys.executable, '-c', 'import sys; from sagestudy.sagemaker.training import container_train; '
+                                 'sys.exit(container_train())'], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        start, rc = time.monotonic(), None
+        while proc.poll() is None:
+            if interrupt_at is not None and (interrupt_at/'checkpoint.json').exists():
+                proc.kill(); rc = 'interrupted'; break                # like a spot reclaim: no warning, no cleanup
+            if time.monotonic() - start > self.max_run:
+                proc.kill(); rc = 'timeout'; break
+            time.sleep(0.02)
+        out = proc.communicate()[0]
+        return (proc.returncode if rc is None else rc), out
 
     def _metrics(self, spec, log:str)->list:
         "Last value of every metric found in the log: the algorithm's own, then `metric_definitions`"
