@@ -4,3 +4,4 @@ from sagestudy.sagemaker.hosting import (Model, Predictor, DataCaptureConfig, pr
     RecordSerializer, JSONDeserializer, JSONLinesDeserializer, CSVDeserializer, BytesDeserializer)
 from sagestudy.sagemaker.training import Estimator, TrainingInput, describe_training_job
 from sagestudy.sagemaker.transform import Transformer
+from sagestudy.sagemaker.processing import ScriptProcessor, SKLearnProcessor, ProcessingInput, ProcessingOutput
