@@ -169,6 +169,8 @@ class AlgorithmSpec:
     exam_facts:tuple=()            # one sentence each
     aliases:tuple=()               # other spellings accepted by `get`
     image_tags:tuple=('1',)        # version tags of the ECR image
+    registries:dict=field(default_factory=dict, hash=False)  # region -> ECR account of the image (SageMaker Python SDK)
+    repository:str=''              # ECR repository name when it differs from name
 
     @property
     def hp(self)->dict: return {h.name: h for h in self.hyperparameters}

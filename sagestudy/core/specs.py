@@ -21,9 +21,114 @@ JPEG, PNG, TEXT_PLAIN = 'image/jpeg', 'image/png', 'text/plain'
 SAGEMAKER_MODEL = 'application/x-sagemaker-model'   # a model.tar.gz from an earlier job (incremental training)
 AUTO = {'auto': 'SageMaker chooses the value'}
 
+# %% ../../nbs/00_core/03_specs.ipynb #reg0cd01
+# region -> ECR account of the image, copied from the SageMaker Python SDK (src/sagemaker/image_uri_config/*.json)
+_REG_1P = {
+    'af-south-1': '455444449433', 'ap-east-1': '286214385809',
+    'ap-northeast-1': '351501993468', 'ap-northeast-2': '835164637446',
+    'ap-northeast-3': '867004704886', 'ap-south-1': '991648021394',
+    'ap-south-2': '628508329040', 'ap-southeast-1': '475088953585',
+    'ap-southeast-2': '712309505854', 'ap-southeast-3': '951798379941',
+    'ap-southeast-4': '106583098589', 'ca-central-1': '469771592824',
+    'ca-west-1': '190319476487', 'cn-north-1': '390948362332',
+    'cn-northwest-1': '387376663083', 'eu-central-1': '664544806723',
+    'eu-central-2': '680994064768', 'eu-north-1': '669576153137',
+    'eu-south-1': '257386234256', 'eu-south-2': '104374241257',
+    'eu-west-1': '438346466558', 'eu-west-2': '644912444149',
+    'eu-west-3': '749696950732', 'il-central-1': '898809789911',
+    'me-central-1': '272398656194', 'me-south-1': '249704162688',
+    'sa-east-1': '855470959533', 'us-east-1': '382416733822',
+    'us-east-2': '404615174143', 'us-gov-east-1': '237065988967',
+    'us-gov-west-1': '226302683700', 'us-iso-east-1': '490574956308',
+    'us-isob-east-1': '765400339828', 'us-isof-east-1': '108575199400',
+    'us-isof-south-1': '124985052026', 'us-west-1': '632365934929',
+    'us-west-2': '174872318107',
+}
+
+# BlazingText, the MXNet vision algorithms and Seq2Seq share another map
+_REG_1P_MXNET = {
+    'af-south-1': '455444449433', 'ap-east-1': '286214385809',
+    'ap-northeast-1': '501404015308', 'ap-northeast-2': '306986355934',
+    'ap-northeast-3': '867004704886', 'ap-south-1': '991648021394',
+    'ap-south-2': '628508329040', 'ap-southeast-1': '475088953585',
+    'ap-southeast-2': '544295431143', 'ap-southeast-3': '951798379941',
+    'ap-southeast-4': '106583098589', 'ca-central-1': '469771592824',
+    'ca-west-1': '190319476487', 'cn-north-1': '390948362332',
+    'cn-northwest-1': '387376663083', 'eu-central-1': '813361260812',
+    'eu-central-2': '680994064768', 'eu-north-1': '669576153137',
+    'eu-south-1': '257386234256', 'eu-south-2': '104374241257',
+    'eu-west-1': '685385470294', 'eu-west-2': '644912444149',
+    'eu-west-3': '749696950732', 'il-central-1': '898809789911',
+    'me-central-1': '272398656194', 'me-south-1': '249704162688',
+    'sa-east-1': '855470959533', 'us-east-1': '811284229777',
+    'us-east-2': '825641698319', 'us-gov-east-1': '237065988967',
+    'us-gov-west-1': '226302683700', 'us-iso-east-1': '490574956308',
+    'us-isob-east-1': '765400339828', 'us-isof-east-1': '108575199400',
+    'us-isof-south-1': '124985052026', 'us-west-1': '632365934929',
+    'us-west-2': '433757028032',
+}
+
+_REG_DEEPAR = {
+    'af-south-1': '455444449433', 'ap-east-1': '286214385809',
+    'ap-northeast-1': '633353088612', 'ap-northeast-2': '204372634319',
+    'ap-northeast-3': '867004704886', 'ap-south-1': '991648021394',
+    'ap-south-2': '628508329040', 'ap-southeast-1': '475088953585',
+    'ap-southeast-2': '514117268639', 'ap-southeast-3': '951798379941',
+    'ap-southeast-4': '106583098589', 'ca-central-1': '469771592824',
+    'ca-west-1': '190319476487', 'cn-north-1': '390948362332',
+    'cn-northwest-1': '387376663083', 'eu-central-1': '495149712605',
+    'eu-central-2': '680994064768', 'eu-north-1': '669576153137',
+    'eu-south-1': '257386234256', 'eu-south-2': '104374241257',
+    'eu-west-1': '224300973850', 'eu-west-2': '644912444149',
+    'eu-west-3': '749696950732', 'il-central-1': '898809789911',
+    'me-central-1': '272398656194', 'me-south-1': '249704162688',
+    'sa-east-1': '855470959533', 'us-east-1': '522234722520',
+    'us-east-2': '566113047672', 'us-gov-east-1': '237065988967',
+    'us-gov-west-1': '226302683700', 'us-iso-east-1': '490574956308',
+    'us-isob-east-1': '765400339828', 'us-isof-east-1': '108575199400',
+    'us-isof-south-1': '124985052026', 'us-west-1': '632365934929',
+    'us-west-2': '156387875391',
+}
+
+# LDA runs in fewer regions than the others
+_REG_LDA = {
+    'ap-northeast-1': '258307448986', 'ap-northeast-2': '293181348795',
+    'ap-south-1': '991648021394', 'ap-southeast-1': '475088953585',
+    'ap-southeast-2': '297031611018', 'ca-central-1': '469771592824',
+    'eu-central-1': '353608530281', 'eu-west-1': '999678624901',
+    'eu-west-2': '644912444149', 'us-east-1': '766337827248',
+    'us-east-2': '999911452149', 'us-gov-west-1': '226302683700',
+    'us-iso-east-1': '490574956308', 'us-isob-east-1': '765400339828',
+    'us-west-1': '632365934929', 'us-west-2': '266724342769',
+}
+
+# the sagemaker-xgboost repository, the same for every version tag (the legacy tag '1' is another repository, `xgboost`)
+_REG_XGB = {
+    'af-south-1': '510948584623', 'ap-east-1': '651117190479',
+    'ap-northeast-1': '354813040037', 'ap-northeast-2': '366743142698',
+    'ap-northeast-3': '867004704886', 'ap-south-1': '720646828776',
+    'ap-south-2': '628508329040', 'ap-southeast-1': '121021644041',
+    'ap-southeast-2': '783357654285', 'ap-southeast-3': '951798379941',
+    'ap-southeast-4': '106583098589', 'ca-central-1': '341280168497',
+    'ca-west-1': '190319476487', 'cn-north-1': '450853457545',
+    'cn-northwest-1': '451049120500', 'eu-central-1': '492215442770',
+    'eu-central-2': '680994064768', 'eu-north-1': '662702820516',
+    'eu-south-1': '978288397137', 'eu-south-2': '104374241257',
+    'eu-west-1': '141502667606', 'eu-west-2': '764974769150',
+    'eu-west-3': '659782779980', 'il-central-1': '898809789911',
+    'me-central-1': '272398656194', 'me-south-1': '801668240914',
+    'sa-east-1': '737474898029', 'us-east-1': '683313688378',
+    'us-east-2': '257758044811', 'us-gov-east-1': '237065988967',
+    'us-gov-west-1': '414596584902', 'us-iso-east-1': '833128469047',
+    'us-isob-east-1': '281123927165', 'us-isof-east-1': '108575199400',
+    'us-isof-south-1': '124985052026', 'us-west-1': '746614075791',
+    'us-west-2': '246618743249',
+}
+
 # %% ../../nbs/00_core/03_specs.ipynb #c089f4e9
 LINEAR_LEARNER = register(AlgorithmSpec(
     name='linear-learner', title='Linear Learner', learning='supervised',
+    registries=_REG_1P,
     problem_types=('binary_classifier', 'multiclass_classifier', 'regressor'),
     aliases=('linear_learner', 'LinearLearner', 'll'),
     summary=("A linear model (linear threshold function for classification) trained with SGD-family optimizers. "
@@ -153,6 +258,8 @@ TRUE_FALSE = ('true', 'false')   # for hyperparameters SageMaker documents as th
 
 XGBOOST = register(AlgorithmSpec(
     name='xgboost', title='XGBoost', learning='supervised',
+    registries=_REG_XGB,
+    repository='sagemaker-xgboost',
     problem_types=('regressor', 'binary_classifier', 'multiclass_classifier', 'ranker'),
     aliases=('sagemaker-xgboost', 'xgb'),
     image_tags=('0.90-1', '0.90-2', '1.0-1', '1.2-1', '1.2-2', '1.3-1', '1.5-1', '1.7-1', '3.0-5'),
@@ -318,6 +425,7 @@ XGBOOST = register(AlgorithmSpec(
 # %% ../../nbs/00_core/03_specs.ipynb #877c78b8
 SEQ2SEQ = register(AlgorithmSpec(
     name='seq2seq', title='Sequence-to-Sequence', learning='supervised',
+    registries=_REG_1P_MXNET,
     problem_types=('sequence_to_sequence',),
     aliases=('seq-2-seq', 'sequence2sequence'),
     summary=("An encoder-decoder neural network with attention that maps a sequence of tokens to another sequence "
@@ -441,6 +549,7 @@ SEQ2SEQ = register(AlgorithmSpec(
 # %% ../../nbs/00_core/03_specs.ipynb #e1d91418
 DEEPAR = register(AlgorithmSpec(
     name='forecasting-deepar', title='DeepAR Forecasting', learning='supervised',
+    registries=_REG_DEEPAR,
     problem_types=('forecaster',),
     aliases=('deepar',),
     summary=("Probabilistic forecasting of scalar time series with an autoregressive LSTM network trained jointly on "
@@ -522,6 +631,7 @@ DEEPAR = register(AlgorithmSpec(
 # %% ../../nbs/00_core/03_specs.ipynb #2e2a6e96
 BLAZINGTEXT = register(AlgorithmSpec(
     name='blazingtext', title='BlazingText', learning='unsupervised',
+    registries=_REG_1P_MXNET,
     problem_types=('word_embedding', 'text_classifier'),
     aliases=('blazing-text', 'word2vec'),
     summary=("Fast Word2Vec (CBOW or skip-gram with negative sampling) and fastText-style text classification. "
@@ -600,6 +710,7 @@ BLAZINGTEXT = register(AlgorithmSpec(
 # %% ../../nbs/00_core/03_specs.ipynb #44ac6d7f
 OBJECT2VEC = register(AlgorithmSpec(
     name='object2vec', title='Object2Vec', learning='supervised',
+    registries=_REG_1P,
     problem_types=('classifier', 'regressor', 'embedding'),
     aliases=('object-2-vec',),
     summary=("Learns embeddings of pairs of objects (tokens or token sequences) from a relationship label or score. "
@@ -707,6 +818,7 @@ OBJECT2VEC = register(AlgorithmSpec(
 # %% ../../nbs/00_core/03_specs.ipynb #bd16e7f2
 OBJECT_DETECTION = register(AlgorithmSpec(
     name='object-detection', title='Object Detection', learning='supervised',
+    registries=_REG_1P_MXNET,
     problem_types=('object_detector',),
     aliases=('object-detection-mxnet', 'ssd'),
     summary=("Finds objects in an image and returns, for each, a class, a confidence score and an axis-aligned box. "
@@ -786,6 +898,7 @@ OBJECT_DETECTION = register(AlgorithmSpec(
 # %% ../../nbs/00_core/03_specs.ipynb #1ebf3363
 IMAGE_CLASSIFICATION = register(AlgorithmSpec(
     name='image-classification', title='Image Classification', learning='supervised',
+    registries=_REG_1P_MXNET,
     problem_types=('multiclass_classifier', 'multilabel_classifier'),
     aliases=('image-classification-mxnet', 'ic'),
     summary=("A ResNet image classifier (depth set by num_layers), trained from scratch or by transfer learning: "
@@ -879,6 +992,7 @@ IMAGE_CLASSIFICATION = register(AlgorithmSpec(
 # %% ../../nbs/00_core/03_specs.ipynb #a0507840
 SEMANTIC_SEGMENTATION = register(AlgorithmSpec(
     name='semantic-segmentation', title='Semantic Segmentation', learning='supervised',
+    registries=_REG_1P_MXNET,
     problem_types=('segmenter',),
     aliases=('semantic-seg', 'ss'),
     summary=("Classifies every pixel of an image and returns a single-channel mask of the same size. Built on MXNet "
@@ -958,6 +1072,7 @@ SEMANTIC_SEGMENTATION = register(AlgorithmSpec(
 # %% ../../nbs/00_core/03_specs.ipynb #9f163eef
 RANDOM_CUT_FOREST = register(AlgorithmSpec(
     name='randomcutforest', title='Random Cut Forest', learning='unsupervised',
+    registries=_REG_1P,
     problem_types=('anomaly_detector',),
     aliases=('random-cut-forest', 'rcf'),
     summary=("Unsupervised anomaly detection. Reservoir sampling draws a sample of the training data, which is split "
@@ -1005,6 +1120,7 @@ RANDOM_CUT_FOREST = register(AlgorithmSpec(
 # %% ../../nbs/00_core/03_specs.ipynb #8330ad4c
 NTM = register(AlgorithmSpec(
     name='ntm', title='Neural Topic Model', learning='unsupervised',
+    registries=_REG_1P,
     problem_types=('topic_model',),
     aliases=('neural-topic-model',),
     summary=("Topic modelling by neural variational inference: an encoder MLP maps a document's bag of words to a "
@@ -1064,6 +1180,7 @@ NTM = register(AlgorithmSpec(
 # %% ../../nbs/00_core/03_specs.ipynb #750e1d36
 LDA = register(AlgorithmSpec(
     name='lda', title='Latent Dirichlet Allocation', learning='unsupervised',
+    registries=_REG_LDA,
     problem_types=('topic_model',),
     aliases=('latent-dirichlet-allocation',),
     summary=("A generative bag-of-words model that describes each document as a mixture of topics. SageMaker fits "
@@ -1105,6 +1222,7 @@ LDA = register(AlgorithmSpec(
 # %% ../../nbs/00_core/03_specs.ipynb #679d2482
 KNN = register(AlgorithmSpec(
     name='knn', title='k-Nearest Neighbors', learning='supervised',
+    registries=_REG_1P,
     problem_types=('classifier', 'regressor'),
     aliases=('k-nn', 'k-nearest-neighbors'),
     summary=("An index-based classifier or regressor. Training samples sample_size points, optionally reduces their "
@@ -1166,6 +1284,7 @@ KNN = register(AlgorithmSpec(
 # %% ../../nbs/00_core/03_specs.ipynb #9eba782c
 KMEANS = register(AlgorithmSpec(
     name='kmeans', title='K-Means', learning='unsupervised',
+    registries=_REG_1P,
     problem_types=('clusterer',),
     aliases=('k-means',),
     summary=("A more accurate variant of web-scale mini-batch k-means with Euclidean distance. It starts "
@@ -1226,6 +1345,7 @@ KMEANS = register(AlgorithmSpec(
 # %% ../../nbs/00_core/03_specs.ipynb #8c2b41c7
 PCA = register(AlgorithmSpec(
     name='pca', title='Principal Component Analysis', learning='unsupervised',
+    registries=_REG_1P,
     problem_types=('dimensionality_reducer',),
     aliases=('principal-component-analysis',),
     summary=("Projects rows onto the top num_components principal components. Workers summarize their mini-batches, "
@@ -1269,6 +1389,7 @@ _FM_TUNE = ('continuous', 1e-8, 512)   # the guide's range for every init, lr an
 
 FACTORIZATION_MACHINES = register(AlgorithmSpec(
     name='factorization-machines', title='Factorization Machines', learning='supervised',
+    registries=_REG_1P,
     problem_types=('binary_classifier', 'regressor'),
     aliases=('fm', 'factorization_machines'),
     summary=("A degree-2 factorization machine: a linear model plus pairwise feature interactions whose weights are "
@@ -1339,6 +1460,7 @@ FACTORIZATION_MACHINES = register(AlgorithmSpec(
 # %% ../../nbs/00_core/03_specs.ipynb #197720a5
 IP_INSIGHTS = register(AlgorithmSpec(
     name='ipinsights', title='IP Insights', learning='unsupervised',
+    registries=_REG_1P,
     problem_types=('anomaly_detector', 'embedding'),
     aliases=('ip-insights',),
     summary=("Learns embeddings of entities (user names, account ids) and IPv4 addresses from (entity, IP) pairs, "

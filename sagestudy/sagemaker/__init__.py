@@ -5,3 +5,4 @@ from sagestudy.sagemaker.hosting import (Model, Predictor, DataCaptureConfig, pr
 from sagestudy.sagemaker.training import Estimator, TrainingInput, describe_training_job
 from sagestudy.sagemaker.transform import Transformer
 from sagestudy.sagemaker.processing import ScriptProcessor, SKLearnProcessor, ProcessingInput, ProcessingOutput
+from sagestudy.sagemaker import image_uris
