@@ -20,7 +20,7 @@ from ..core.catalog import get as get_spec
 from ..core.device import get_device
 from ..core.errors import HyperparameterError
 from ..core.estimator import SageMakerEstimator, sagemaker_estimator
-from ..core.train import make_optimizer, train, format_metric
+from ..core.train import make_optimizer, train
 
 # %% auto #0
 __all__ = ['pairwise_naive', 'pairwise_fast', 'gather_rows', 'fm_sparse', 'fm_dense', 'init_tensor', 'FMModel',
@@ -205,22 +205,13 @@ class FactorizationMachines(SageMakerEstimator, BaseEstimator):
             out = {f'{channel}:binary_classification_accuracy': skm.accuracy_score(t, s >= 0.5),
                    f'{channel}:binary_classification_cross_entropy': skm.log_loss(t, s, labels=[0, 1]),
                    f'{channel}:binary_f_beta': skm.f1_score(t, s >= 0.5, zero_division=0)}
-        out = {k: float(v) for k, v in out.items()}
-        if self.verbose:
-            for k, v in out.items(): print(format_metric(k, v))
-        return out
+        return self._report(out)
 
     # ---------------------------------------------------------------- contract, artifacts
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        if self._reg:
-            from sklearn.utils import RegressorTags
-            tags.estimator_type, tags.regressor_tags = 'regressor', RegressorTags()
-        else:
-            from sklearn.utils import ClassifierTags
-            tags.estimator_type, tags.classifier_tags = 'classifier', ClassifierTags(multi_class=False)
-        return tags
+        return self._problem_tags(tags, not self._reg, multi_class=False)
 
     @classmethod
     def _check_instances(cls):

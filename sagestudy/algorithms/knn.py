@@ -17,7 +17,6 @@ from ..core.catalog import get as get_spec
 from ..core.device import get_device
 from ..core.errors import HyperparameterError
 from ..core.estimator import SageMakerEstimator, sagemaker_estimator
-from ..core.train import format_metric
 
 # %% auto #0
 __all__ = ['scores', 'exact_search', 'vote', 'walsh_hadamard', 'make_reduction', 'reduce', 'kmeans', 'ivf_search', 'pq_train',
@@ -240,20 +239,10 @@ class KNN(SageMakerEstimator, BaseEstimator):
         p = self.predict(X)
         out = ({'test:accuracy': float(skm.accuracy_score(y, p))} if self.hp_['predictor_type']=='classifier'
                else {'test:mse': float(skm.mean_squared_error(y, p))})
-        if self.verbose:
-            for k, v in out.items(): print(format_metric(k, v))
-        return out
+        return self._report(out)
 
     # ---------------------------------------------------------------- contract, artifacts
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        if self.predictor_type=='regressor':
-            from sklearn.utils import RegressorTags
-            tags.estimator_type, tags.regressor_tags = 'regressor', RegressorTags()
-        else:
-            from sklearn.utils import ClassifierTags
-            tags.estimator_type, tags.classifier_tags = 'classifier', ClassifierTags()
-        return tags
+    def __sklearn_tags__(self): return self._problem_tags(super().__sklearn_tags__(), self.predictor_type=='classifier')
 
     @classmethod
     def _check_instances(cls):

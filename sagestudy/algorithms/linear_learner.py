@@ -19,7 +19,7 @@ from ..core.catalog import get as get_spec
 from ..core.device import get_device
 from ..core.errors import HyperparameterError
 from ..core.estimator import SageMakerEstimator, sagemaker_estimator
-from ..core.train import make_optimizer, step_decay, train, format_metric
+from ..core.train import make_optimizer, step_decay, train
 
 # %% auto #0
 __all__ = ['LOSS_FOR', 'LR_AUTO', 'pointwise_loss', 'fit_scaler', 'ParallelLinear', 'scale_steps', 'soft_threshold',
@@ -399,22 +399,12 @@ class LinearLearner(SageMakerEstimator, BaseEstimator):
                     f'{channel}:macro_recall': skm.recall_score(y, p, average='macro', zero_division=0),
                     f'{channel}:macro_f_beta': skm.fbeta_score(y, p, beta=hp['f_beta'], average='macro', zero_division=0),
                     f'{channel}:dcg': skm.dcg_score(np.eye(hp['num_classes'])[yi], s)}
-        out = {k: float(v) for k, v in out.items()}
-        if self.verbose:
-            for k, v in out.items(): print(format_metric(k, v))
-        return out
+        return self._report(out)
 
     # ---------------------------------------------------------------- contract, artifacts
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        if self.predictor_type=='regressor':
-            tags.estimator_type = 'regressor'
-            from sklearn.utils import RegressorTags; tags.regressor_tags = RegressorTags()
-        else:
-            tags.estimator_type = 'classifier'
-            from sklearn.utils import ClassifierTags
-            tags.classifier_tags = ClassifierTags(multi_class=self.predictor_type=='multiclass_classifier')
-        return tags
+        return self._problem_tags(super().__sklearn_tags__(), self.predictor_type != 'regressor',
+                                  multi_class=self.predictor_type=='multiclass_classifier')
 
     @classmethod
     def _check_instances(cls):

@@ -361,13 +361,7 @@ class XGBoost(SageMakerEstimator, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse, tags.input_tags.allow_nan = True, True   # NaN (and absent sparse entries) = missing
-        if self._is_classifier():
-            from sklearn.utils import ClassifierTags
-            tags.estimator_type, tags.classifier_tags = 'classifier', ClassifierTags(multi_class=self.objective.startswith('multi:'))
-        else:
-            from sklearn.utils import RegressorTags
-            tags.estimator_type, tags.regressor_tags = 'regressor', RegressorTags()
-        return tags
+        return self._problem_tags(tags, self._is_classifier(), multi_class=str(self.objective).startswith('multi:'))
 
     @classmethod
     def _check_instances(cls):

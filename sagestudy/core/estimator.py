@@ -14,6 +14,7 @@ import scipy.sparse as sp
 from .catalog import get as get_spec, format_value
 from .errors import HyperparameterError, DataFormatError
 from . import formats
+from .train import format_metric
 
 # %% auto #0
 __all__ = ['sagemaker_estimator', 'SageMakerEstimator', 'read_channel', 'write_model_tar', 'read_model_tar']
@@ -76,6 +77,20 @@ class SageMakerEstimator:
     def _validate_hyperparameters(self)->dict:
         "Typed, complete hyperparameters (SageMaker's checks); raises `HyperparameterError`"
         return self.spec().validate(self.sagemaker_values())
+
+    def _report(self, metrics:dict)->dict:
+        "Metrics as floats, printed as SageMaker-style log lines when the estimator is `verbose`"
+        out = {k: float(v) for k, v in metrics.items()}
+        if getattr(self, 'verbose', False):
+            for k, v in out.items(): print(format_metric(k, v))
+        return out
+
+    def _problem_tags(self, tags, classifier:bool, multi_class:bool=True):
+        "scikit-learn tags for a classifier or a regressor (one estimator class serves both)"
+        from sklearn.utils import ClassifierTags, RegressorTags
+        if classifier: tags.estimator_type, tags.classifier_tags = 'classifier', ClassifierTags(multi_class=multi_class)
+        else: tags.estimator_type, tags.regressor_tags = 'regressor', RegressorTags()
+        return tags
 
 # %% ../../nbs/00_core/06_estimator.ipynb #d4080d26
 def read_channel(path,             # a file, or a directory whose files are all read (sorted by name)
