@@ -25,7 +25,7 @@ export: $(STAMP)
 
 lab: setup
 	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \
-	  --ServerApp.root_dir=nbs --LabApp.default_url=/lab
+	  --ServerApp.root_dir=nbs --LabApp.default_url=/lab $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 # Headless Chromium for the end-to-end JupyterLab test (Debian's package; Playwright's own
 # browser download does not work offline).
