@@ -17,7 +17,7 @@ from sklearn.utils.metaestimators import available_if
 import sklearn.metrics as skm
 from ..core.catalog import get as get_spec, format_value
 from ..core.errors import HyperparameterError, DataFormatError
-from ..core.estimator import SageMakerEstimator, sagemaker_estimator
+from ..core.estimator import SageMakerEstimator, sagemaker_estimator, read_channel
 from ..core import formats
 
 # %% auto #0
@@ -293,23 +293,21 @@ class XGBoost(SageMakerEstimator, BaseEstimator):
         self.params_ = params
         return self
 
+    def _read_channel(self, path, content_type:str)->tuple:
+        "A channel as XGBoost reads it: short content-type names, and with csv_weights=1 the second CSV column as weights"
+        mime, _ = formats.parse_content_type(content_type)
+        mime = {'libsvm': 'text/libsvm', 'text/x-libsvm': 'text/libsvm', 'csv': 'text/csv', 'parquet': 'application/x-parquet',
+                'recordio-protobuf': 'application/x-recordio-protobuf'}.get(mime, mime)
+        if mime == 'text/csv' and self.csv_weights == 1:
+            X, yw = read_channel(path, 'text/csv;label_size=2')
+            return X, yw[:, 0], yw[:, 1]
+        X, y = read_channel(path, mime)
+        if y is None or len(y) == 0: raise DataFormatError(path, 'training data needs a label on every row')
+        return X, np.asarray(y).reshape(len(y), -1)[:, 0], None
+
     def fit_files(self, train, content_type:str='text/libsvm', validation=None):
-        "Train from SageMaker channel files (`train`, optional `validation`) of `content_type`"
-        def load(path):
-            mime, _ = formats.parse_content_type(content_type)
-            mime = {'libsvm': 'text/libsvm', 'text/x-libsvm': 'text/libsvm', 'csv': 'text/csv', 'parquet': 'application/x-parquet',
-                    'recordio-protobuf': 'application/x-recordio-protobuf'}.get(mime, mime)
-            if mime not in self.spec().channel('train').content_types:
-                raise DataFormatError(path, f'XGBoost does not train on {content_type!r}; use one of '
-                                      f"{', '.join(self.spec().channel('train').content_types[:4])}")
-            if mime == 'text/csv' and self.csv_weights == 1:
-                X, yw = formats.read_csv(path, label_size=2)
-                return X, yw[:, 0], yw[:, 1]
-            X, y = formats.read(path, mime)
-            if y is None or len(y) == 0: raise DataFormatError(path, 'training data needs a label on every row')
-            return X, np.asarray(y).reshape(len(y), -1)[:, 0], None
-        X, y, w = load(train)
-        return self.fit(X, y, validation=load(validation)[:2] if validation is not None else None, sample_weight=w)
+        "Train from SageMaker channel files: shorthand for `fit_channels({'train': ..., 'validation': ...}, content_type)`"
+        return self.fit_channels({'train': train, **({'validation': validation} if validation is not None else {})}, content_type)
 
     # ---------------------------------------------------------------- prediction
     def _dmatrix(self, X):

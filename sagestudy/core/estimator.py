@@ -114,13 +114,18 @@ def _fit_channels(self, channels:dict, content_type:str='text/csv', **fit_kwargs
         ch = spec.channel(name)
         if formats.parse_content_type(ct)[0] not in ch.content_types:
             raise DataFormatError(path, f"channel {name!r} of {spec.name} accepts {', '.join(ch.content_types)}, not {ct!r}")
-        data[name] = read_channel(path, ct)
+        data[name] = self._read_channel(path, ct)
     missing = [c.name for c in spec.channels if c.required and c.name not in data]
     if missing: raise ValueError(f"{spec.name} needs the channel(s) {', '.join(missing)}")
-    X, y = data.pop('train')
-    return self.fit(X, y, **data, **fit_kwargs)
+    X, y, w = data.pop('train')
+    if w is not None: fit_kwargs['sample_weight'] = w
+    return self.fit(X, y, **{k: v[:2] for k, v in data.items()}, **fit_kwargs)
 
-SageMakerEstimator.fit_channels = _fit_channels
+def _read_channel_method(self, path, content_type:str)->tuple:
+    "(X, y, example weights or None) of a channel; an algorithm with its own conventions (XGBoost's csv_weights) overrides it"
+    return (*read_channel(path, content_type), None)
+
+SageMakerEstimator.fit_channels, SageMakerEstimator._read_channel = _fit_channels, _read_channel_method
 
 # %% ../../nbs/00_core/06_estimator.ipynb #31039603
 def _add_bytes(tar:tarfile.TarFile, name:str, data:bytes):
