@@ -23,7 +23,7 @@ class ClientError(Exception):
     "A request the caller must fix: carries the HTTP status"
     def __init__(self, status:int, message:str): self.status, self.message = status, message
 
-def invoke(model,              # a fitted sagestudy estimator (has `predict_response`, `spec()`, `n_features_in_`)
+def invoke(model,              # a fitted sagestudy estimator (`predict_response`, `spec()`, `n_features_in_`; or its own `respond`)
            body:bytes,          # request body
            content_type:str|None, # Content-Type header
            accept:str|None,     # Accept header (None: the algorithm's first response type)
@@ -41,6 +41,7 @@ def invoke(model,              # a fitted sagestudy estimator (has `predict_resp
     if formats.parse_content_type(accept)[0] not in spec.inference.response_types:
         raise ClientError(406, f"{spec.title} cannot answer with Accept {accept!r}; "
                                f"it answers {', '.join(spec.inference.response_types)}")
+    if hasattr(model, 'respond'): return model.respond(body, content_type, accept)   # sequence models: their own request shapes
     try: X = formats.parse_inference_request(body, content_type)
     except DataFormatError as e: raise ClientError(400, str(e)) from None
     if sp.issparse(X) and X.shape[1] < model.n_features_in_: X.resize((X.shape[0], model.n_features_in_))  # libsvm: trailing zeros
