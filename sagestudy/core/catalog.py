@@ -171,6 +171,7 @@ class AlgorithmSpec:
     image_tags:tuple=('1',)        # version tags of the ECR image
     registries:dict=field(default_factory=dict, hash=False)  # region -> ECR account of the image (SageMaker Python SDK)
     repository:str=''              # ECR repository name when it differs from name
+    legacy_images:dict=field(default_factory=dict, hash=False)  # tag -> (repository, {region: account}): deprecated images kept elsewhere
 
     @property
     def hp(self)->dict: return {h.name: h for h in self.hyperparameters}

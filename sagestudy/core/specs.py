@@ -252,6 +252,27 @@ _XGB_OBJECTIVES = ('binary:logistic', 'binary:logitraw', 'binary:hinge', 'count:
                    'multi:softprob', 'rank:pairwise', 'rank:ndcg', 'rank:map', 'reg:linear', 'reg:squarederror',
                    'reg:logistic', 'reg:gamma', 'reg:pseudohubererror', 'reg:squaredlogerror', 'reg:absoluteerror',
                    'reg:tweedie', 'survival:aft', 'survival:cox')
+# the deprecated legacy image xgboost:1 (XGBoost 0.72): another repository, other accounts (SDK xgboost.json, version '1')
+_REG_XGB_LEGACY = {
+    'af-south-1': '455444449433', 'ap-east-1': '286214385809',
+    'ap-northeast-1': '501404015308', 'ap-northeast-2': '306986355934',
+    'ap-northeast-3': '867004704886', 'ap-south-1': '991648021394',
+    'ap-south-2': '628508329040', 'ap-southeast-1': '475088953585',
+    'ap-southeast-2': '544295431143', 'ap-southeast-3': '951798379941',
+    'ap-southeast-4': '106583098589', 'ca-central-1': '469771592824',
+    'cn-north-1': '390948362332', 'cn-northwest-1': '387376663083',
+    'eu-central-1': '813361260812', 'eu-central-2': '680994064768',
+    'eu-north-1': '669576153137', 'eu-south-1': '257386234256',
+    'eu-south-2': '104374241257', 'eu-west-1': '685385470294',
+    'eu-west-2': '644912444149', 'eu-west-3': '749696950732',
+    'me-central-1': '272398656194', 'me-south-1': '249704162688',
+    'sa-east-1': '855470959533', 'us-east-1': '811284229777',
+    'us-east-2': '825641698319', 'us-gov-east-1': '237065988967',
+    'us-gov-west-1': '226302683700', 'us-iso-east-1': '490574956308',
+    'us-isob-east-1': '765400339828', 'us-west-1': '632365934929',
+    'us-west-2': '433757028032',
+}
+
 # the container also accepts short spellings of the training content types
 _XGB_TRAIN_TYPES = (LIBSVM, CSV, PARQUET, RECORDIO_PROTOBUF, 'text/x-libsvm', 'libsvm', 'csv', 'parquet', 'recordio-protobuf')
 TRUE_FALSE = ('true', 'false')   # for hyperparameters SageMaker documents as the strings 'true'/'false'
@@ -260,6 +281,7 @@ XGBOOST = register(AlgorithmSpec(
     name='xgboost', title='XGBoost', learning='supervised',
     registries=_REG_XGB,
     repository='sagemaker-xgboost',
+    legacy_images={'1': ('xgboost', _REG_XGB_LEGACY)},
     problem_types=('regressor', 'binary_classifier', 'multiclass_classifier', 'ranker'),
     aliases=('sagemaker-xgboost', 'xgb'),
     image_tags=('0.90-1', '0.90-2', '1.0-1', '1.2-1', '1.2-2', '1.3-1', '1.5-1', '1.7-1', '3.0-5'),

@@ -6,6 +6,7 @@ Docs: https://sagestudy.github.io/sagestudy/60_platform/image_uris.html.md"""
 
 # %% ../../nbs/60_platform/60_image_uris.ipynb #0c886d08
 from __future__ import annotations
+import warnings
 from ..core import catalog
 
 # %% auto #0
@@ -38,10 +39,14 @@ def retrieve(framework:str, # algorithm name as `catalog.get` accepts it, e.g. '
         if len(tags) > 1:
             raise ValueError(f"{spec.name} needs an explicit version, one of: {', '.join(tags)}")
         version = tags[0]
-    if version not in tags:
-        legacy = " ('1' is the deprecated legacy image, not served here)" if spec.name == 'xgboost' and version == '1' else ''
-        raise ValueError(f"{spec.name} has no image version {version!r}{legacy}; supported: {', '.join(tags)}")
-    if region not in spec.registries:
+    repository, registries = spec.repository or spec.name, spec.registries
+    if version in spec.legacy_images:                  # e.g. xgboost:1, XGBoost 0.72 in its own repository
+        repository, registries = spec.legacy_images[version]
+        warnings.warn(f"{spec.name} version {version!r} is a deprecated legacy image ({repository}:{version}); "
+                      f"new work should use one of: {', '.join(tags)}")
+    elif version not in tags:
+        raise ValueError(f"{spec.name} has no image version {version!r}; supported: {', '.join(tags)}")
+    if region not in registries:
         raise ValueError(f"{spec.name} has no image in region {region!r}; supported regions: "
-                         f"{', '.join(sorted(spec.registries))}")
-    return f"{spec.registries[region]}.dkr.ecr.{region}.{domain(region)}/{spec.repository or spec.name}:{version}"
+                         f"{', '.join(sorted(registries))}")
+    return f"{registries[region]}.dkr.ecr.{region}.{domain(region)}/{repository}:{version}"
