@@ -17,14 +17,16 @@ from ..platform.storage import Session, parse_s3_uri
 
 # %% auto #0
 __all__ = ['ENDPOINTS', 'CSVSerializer', 'JSONSerializer', 'JSONLinesSerializer', 'RecordSerializer', 'JSONDeserializer',
-           'JSONLinesDeserializer', 'CSVDeserializer', 'BytesDeserializer', 'estimator_class', 'DataCaptureConfig',
-           'Endpoint', 'Predictor', 'production_variant', 'endpoint_from_production_variants', 'Model']
+           'JSONLinesDeserializer', 'CSVDeserializer', 'BytesDeserializer', 'NumpySerializer', 'NumpyDeserializer',
+           'estimator_class', 'check_hosting', 'DataCaptureConfig', 'Endpoint', 'Predictor', 'production_variant',
+           'endpoint_from_production_variants', 'Model']
 
 # %% ../../nbs/60_platform/63_hosting.ipynb #31dbdd5d
 class CSVSerializer:
-    "Rows of numbers -> text/csv (no header)"
+    "Rows of numbers -> text/csv (no header); a str or bytes is sent as it is"
     CONTENT_TYPE = 'text/csv'
     def serialize(self, data)->bytes:
+        if isinstance(data, (str, bytes)): return data.encode() if isinstance(data, str) else data
         rows = np.atleast_2d(np.asarray(data))
         return '\n'.join(','.join(repr(float(v)) for v in row) for row in rows).encode()
 
@@ -68,6 +70,25 @@ class BytesDeserializer:
     ACCEPT = ('*/*',)
     def deserialize(self, body:bytes, content_type:str): return body
 
+class NumpySerializer:
+    "An array -> application/x-npy (the bytes `np.save` writes)"
+    CONTENT_TYPE = 'application/x-npy'
+    def __init__(self, dtype=None): self.dtype = dtype    # cast to this dtype first (None: keep the array's)
+    def serialize(self, data)->bytes:
+        buf = io.BytesIO(); np.save(buf, np.asarray(data, dtype=self.dtype), allow_pickle=False)
+        return buf.getvalue()
+
+class NumpyDeserializer:
+    "application/x-npy response -> array (JSON and CSV answers are converted too, as the SDK's)"
+    ACCEPT = ('application/x-npy',)
+    def __init__(self, dtype=None, allow_pickle:bool=False): self.dtype, self.allow_pickle = dtype, allow_pickle
+    def deserialize(self, body:bytes, content_type:str):
+        mime = formats.parse_content_type(content_type or '')[0]
+        if mime == 'application/json': return np.array(json.loads(body), dtype=self.dtype)
+        if mime == 'text/csv': return np.genfromtxt(io.StringIO(body.decode()), delimiter=',', dtype=self.dtype)
+        if mime == 'application/x-npy': return np.load(io.BytesIO(body), allow_pickle=self.allow_pickle)
+        raise ValueError(f'NumpyDeserializer cannot read a {content_type!r} response')
+
 # %% ../../nbs/60_platform/63_hosting.ipynb #5eaff5d2
 ENDPOINTS:dict = {}     # endpoint name -> Endpoint (this Python process's "SageMaker")
 _NAME = re.compile(r'^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$')
@@ -80,6 +101,14 @@ def estimator_class(algorithm:str)->type:
         for obj in vars(mod).values():
             if isinstance(obj, type) and issubclass(obj, SageMakerEstimator) and obj._algorithm == algorithm: return obj
     raise KeyError(f"sagestudy has no implementation of {algorithm!r} yet")
+
+def check_hosting(served,              # what `Model._load()` returns: an estimator, or an object with its own `check_hosting`
+                  instance_type:str,   # e.g. 'ml.m5.xlarge', 'local'
+                  instance_count:int=1,
+                 ):
+    "Raise `InstanceTypeError` if SageMaker would refuse to host `served` on this instance type"
+    if hasattr(served, 'check_hosting'): return served.check_hosting(instance_type, instance_count)
+    return check_instance(served._algorithm, instance_type, instance_count, purpose='inference')
 
 class DataCaptureConfig:
     "What an endpoint records of its traffic, and where (as `sagemaker.model_monitor.DataCaptureConfig`)"
@@ -171,7 +200,7 @@ def endpoint_from_production_variants(name:str, production_variants:list, data_c
     servers = {}
     for v in production_variants:
         est = v['model']._load()
-        check_instance(est._algorithm, v['instance_type'], v['initial_instance_count'], purpose='inference')
+        check_hosting(est, v['instance_type'], v['initial_instance_count'])
         servers[v['variant_name']] = (v['initial_weight'], ModelServer(est))
     session = session or production_variants[0]['model'].session
     ENDPOINTS[name] = Endpoint(name, servers, data_capture_config, session)

@@ -7,10 +7,11 @@ Docs: https://sagestudy.github.io/sagestudy/60_platform/batch_transform.html.md"
 # %% ../../nbs/60_platform/65_batch_transform.ipynb #1e786cce
 from __future__ import annotations
 import io, json, re
+from concurrent.futures import ThreadPoolExecutor
 from ..core import formats
-from ..core.device import check_instance
 from ..platform.serving import invoke, ClientError
 from ..platform.storage import Session, parse_s3_uri
+from .hosting import check_hosting
 
 # %% auto #0
 __all__ = ['jsonpath', 'transform_object', 'Transformer']
@@ -81,7 +82,9 @@ def _batches(records:list[bytes], strategy:str, max_bytes:int):
 
 def transform_object(model, body:bytes, source:str, content_type:str, accept:str, split_type:str|None='Line',
                      strategy:str='MultiRecord', max_payload:int=6, input_filter:str='$', join_source:str|None=None,
-                     output_filter:str='$', assemble_with:str|None='Line')->bytes:
+                     output_filter:str='$', assemble_with:str|None='Line',
+                     max_concurrent_transforms:int=1,   # mini-batches in flight at once (threads); results stay in input order
+                    )->bytes:
     "Transform one input object; raises ValueError naming `source` and the record when one fails"
     in_mime, out_mime = formats.parse_content_type(content_type)[0], formats.parse_content_type(accept)[0]
     records = _records(body, split_type)
@@ -89,10 +92,15 @@ def transform_object(model, body:bytes, source:str, content_type:str, accept:str
         raise ValueError('input_filter, join_source and output_filter need text records (CSV or JSON), not RecordIO')
     sent = [r if input_filter == '$' else _render(jsonpath(_parse(r, in_mime), input_filter), in_mime) for r in records]
     frame = _recordio if split_type == 'RecordIO' else (lambda b: b'\n'.join(b))
+    def send(batch):                                      # one request; its error is kept, not raised, so order decides which is reported
+        try: return invoke(model, frame(batch), content_type, accept)[0]
+        except ClientError as e: return e
+    batches = list(_batches(sent, strategy, max_payload * 1024 * 1024))
+    with ThreadPoolExecutor(max_concurrent_transforms) as pool: answers = list(pool.map(send, batches))   # map keeps input order
     results, start = [], 0
-    for batch in _batches(sent, strategy, max_payload * 1024 * 1024):
-        try: out, _ = invoke(model, frame(batch), content_type, accept)
-        except ClientError as e:
+    for batch, out in zip(batches, answers):
+        if isinstance(out, ClientError):
+            e = out
             for i, r in enumerate(batch):                 # find the first bad record of the failed request
                 try: invoke(model, frame([r]), content_type, accept)
                 except ClientError as e1: raise ValueError(f'{source}, record {start + i + 1}: {e1.message}') from None
@@ -118,6 +126,10 @@ class Transformer:
                  max_payload:int=6, max_concurrent_transforms:int=1, sagemaker_session:Session|None=None):
         if strategy not in ('MultiRecord', 'SingleRecord'): raise ValueError(f"strategy={strategy!r}: MultiRecord or SingleRecord")
         if not 0 < max_payload <= 100: raise ValueError(f'max_payload={max_payload}: 1 to 100 MB')
+        if not 1 <= max_concurrent_transforms or max_concurrent_transforms * max_payload > 100:
+            raise ValueError(f'max_concurrent_transforms={max_concurrent_transforms} x max_payload={max_payload} MB: '
+                             'SageMaker needs at least 1 and a product of at most 100')
+        self.max_concurrent_transforms = max_concurrent_transforms
         self.model, self.instance_count, self.instance_type = model, instance_count, instance_type
         self.strategy, self.assemble_with, self.accept, self.max_payload = strategy, assemble_with, accept, max_payload
         self.session = sagemaker_session or model.session
@@ -127,7 +139,7 @@ class Transformer:
                   join_source:str|None=None, output_filter:str='$')->dict:
         "Transform every object under the S3 prefix `data`; returns the job summary"
         est = self.model._load()
-        check_instance(est._algorithm, self.instance_type, purpose='inference')
+        check_hosting(est, self.instance_type, self.instance_count)
         if self.strategy == 'MultiRecord' and split_type in (None, 'None'):
             raise ValueError("strategy 'MultiRecord' needs split_type Line or RecordIO")
         objects = self.session.s3.list(data)
@@ -139,7 +151,8 @@ class Transformer:
             key = parse_s3_uri(uri)[1][len(in_prefix):].lstrip('/') or uri.rsplit('/', 1)[-1]
             try:
                 out = transform_object(est, self.session.s3.get_bytes(uri), uri, content_type, self.accept, split_type,
-                                       self.strategy, self.max_payload, input_filter, join_source, output_filter, self.assemble_with)
+                                       self.strategy, self.max_payload, input_filter, join_source, output_filter, self.assemble_with,
+                                       self.max_concurrent_transforms)
             except ValueError as e:
                 summary['TransformJobStatus'] = 'Failed'; summary['FailureReason'] = summary['FailureReason'] or str(e)
                 continue
