@@ -1,10 +1,29 @@
+"""sagestudy: SageMaker's built-in algorithms and platform, re-implemented in the open (hand-written; nbdev-export leaves it alone).
+
+The names below are imported on first use (PEP 562), so `import sagestudy.sagemaker.training` in a
+training-job process or the `sagestudy` command does not pay for torch, xgboost and scikit-learn
+until an algorithm is actually needed.
+"""
+import importlib
+
 __version__ = "0.1.0"
 
-from sagestudy.core.errors import HyperparameterError, DataFormatError, InstanceTypeError
-from sagestudy.core import catalog, formats
-from sagestudy.algorithms.linear_learner import LinearLearner
-from sagestudy.algorithms.xgboost import XGBoost
-from sagestudy.algorithms.knn import KNN
-from sagestudy.algorithms.factorization_machines import FactorizationMachines
-from sagestudy import clarify
-from sagestudy.clarify import pretraining_bias, posttraining_bias, BiasReport
+_EXPORTS = {   # public name -> module that defines it
+    'HyperparameterError': 'sagestudy.core.errors', 'DataFormatError': 'sagestudy.core.errors',
+    'InstanceTypeError': 'sagestudy.core.errors',
+    'catalog': 'sagestudy.core.catalog', 'formats': 'sagestudy.core.formats',
+    'LinearLearner': 'sagestudy.algorithms.linear_learner', 'XGBoost': 'sagestudy.algorithms.xgboost',
+    'KNN': 'sagestudy.algorithms.knn', 'FactorizationMachines': 'sagestudy.algorithms.factorization_machines',
+    'clarify': 'sagestudy.clarify', 'pretraining_bias': 'sagestudy.clarify', 'posttraining_bias': 'sagestudy.clarify',
+    'BiasReport': 'sagestudy.clarify',
+}
+__all__ = list(_EXPORTS)
+
+def __getattr__(name):
+    if name not in _EXPORTS: raise AttributeError(f"module 'sagestudy' has no attribute {name!r}")
+    module = importlib.import_module(_EXPORTS[name])
+    value = module if module.__name__.rsplit('.', 1)[-1] == name else getattr(module, name)
+    globals()[name] = value            # cache: the next lookup is a plain attribute
+    return value
+
+def __dir__(): return sorted(list(globals()) + __all__)
