@@ -14,7 +14,7 @@ _EXPORTS = {   # public name -> module that defines it
     'catalog': 'sagestudy.core.catalog', 'formats': 'sagestudy.core.formats',
     'LinearLearner': 'sagestudy.algorithms.linear_learner', 'XGBoost': 'sagestudy.algorithms.xgboost',
     'KNN': 'sagestudy.algorithms.knn', 'FactorizationMachines': 'sagestudy.algorithms.factorization_machines',
-    'Seq2Seq': 'sagestudy.algorithms.seq2seq',
+    'Seq2Seq': 'sagestudy.algorithms.seq2seq', 'DeepAR': 'sagestudy.algorithms.deepar',
     'clarify': 'sagestudy.clarify', 'pretraining_bias': 'sagestudy.clarify', 'posttraining_bias': 'sagestudy.clarify',
     'BiasReport': 'sagestudy.clarify',
 }
