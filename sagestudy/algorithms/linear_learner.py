@@ -6,10 +6,14 @@ Docs: https://sagestudy.github.io/sagestudy/10_supervised/linear_learner.html.md
 
 # %% ../../nbs/10_supervised/11_linear_learner.ipynb #91119b42
 from __future__ import annotations
-import math
+import copy, itertools, math, time
+from pathlib import Path
+from types import SimpleNamespace
 import numpy as np
+import scipy.sparse
 import torch
 import torch.nn.functional as F
+import torch.distributed as dist
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import validate_data, check_is_fitted
 from sklearn.utils.multiclass import type_of_target
@@ -17,14 +21,18 @@ from sklearn.utils.metaestimators import available_if
 import sklearn.metrics as skm
 from ..core.catalog import get as get_spec
 from ..core.device import get_device
-from ..core.errors import HyperparameterError
+from ..core.errors import DataFormatError, HyperparameterError
 from ..core.estimator import SageMakerEstimator, sagemaker_estimator
-from ..core.train import make_optimizer, step_decay, train
+from ..core.train import (make_optimizer, step_decay, train, EarlyStopping, History, format_metric,
+                                  save_checkpoint, load_checkpoint)
+from ..core import formats
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['LOSS_FOR', 'LR_AUTO', 'pointwise_loss', 'fit_scaler', 'ParallelLinear', 'scale_steps', 'soft_threshold',
-           'parallel_settings', 'threshold_curve', 'calibrate', 'LinearLearner', 'plot_linear_learner',
-           'explore_linear_learner']
+           'parallel_settings', 'threshold_curve', 'calibrate', 'num_hosts', 'host_rank', 'host_reduce',
+           'host_broadcast', 'data_parallel', 'LinearLearner', 'pipe_path', 'iter_pipe', 'mini_batches', 'in_lockstep',
+           'train_stream', 'plot_linear_learner', 'explore_linear_learner']
 
 # %% ../../nbs/10_supervised/11_linear_learner.ipynb #4da2579d
 LOSS_FOR = {'binary_classifier': ('logistic', 'hinge_loss'),
@@ -147,6 +155,38 @@ def calibrate(scores:np.ndarray,   # (n,) scores of one model on the calibration
     i = int(np.argmax(value))
     return float(c['threshold'][i]), float(value[i])
 
+# %% ../../nbs/10_supervised/11_linear_learner.ipynb #f974915f
+def num_hosts()->int:
+    "Training hosts joined by torch.distributed (1 when it is not initialized)"
+    return dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
+
+def host_rank()->int:
+    "This host's index (algo-1 is 0)"
+    return dist.get_rank() if num_hosts() > 1 else 0
+
+def host_reduce(t:torch.Tensor, op:str='sum')->torch.Tensor:
+    "A copy of `t` summed ('sum'), averaged ('mean') or minimized ('min') over the hosts"
+    out = t.detach().to('cpu', copy=True)                  # gloo, torch.distributed's CPU backend
+    if num_hosts() > 1:
+        dist.all_reduce(out, op=dist.ReduceOp.MIN if op=='min' else dist.ReduceOp.SUM)
+        if op=='mean': out /= num_hosts()
+    return out.to(t.device)
+
+def host_broadcast(t:torch.Tensor)->torch.Tensor:
+    "Overwrite `t` with algo-1's value, in place"
+    out = t.detach().to('cpu', copy=True)
+    if num_hosts() > 1: dist.broadcast(out, 0)
+    with torch.no_grad(): t.copy_(out.to(t.device))
+    return t
+
+def data_parallel(model:torch.nn.Module, optimizer:torch.optim.Optimizer):
+    "Start every host from algo-1's weights, and average the gradients over the hosts before each step"
+    for p in model.parameters(): host_broadcast(p)
+    def average(opt, args, kwargs):
+        for p in model.parameters():
+            if p.grad is not None: p.grad.copy_(host_reduce(p.grad, 'mean'))
+    optimizer.register_step_pre_hook(average)
+
 # %% ../../nbs/10_supervised/11_linear_learner.ipynb #f2c30f05
 _NUM_MODELS_AUTO = 8           # sagestudy's value for num_models='auto' (SageMaker does not publish its own)
 _METRIC_PREFIX = {'binary_classifier': 'binary_classification_cross_entropy', 'regressor': 'square_loss'}
@@ -198,38 +238,56 @@ class LinearLearner(SageMakerEstimator, BaseEstimator):
         X, y = validate_data(self, X, y, dtype=np.float32, y_numeric=False)
         hp = self.hp_ = self._resolve(X, y)
         t = self._targets(y, hp)
-        pt, dev = hp['predictor_type'], get_device(self.device)
-        k = hp['num_classes'] if pt=='multiclass_classifier' else 1
+        dev = get_device(self.device)
         gen = torch.Generator().manual_seed(self.random_state)
         order = torch.randperm(len(X), generator=gen).numpy()
+        if num_hosts() > 1: order = order[:int(host_reduce(torch.tensor([len(order)]), 'min'))]  # same steps on every host
         Xt = torch.tensor(X[order], device=dev); yt = torch.tensor(t[order], device=dev)
-        sample = Xt[:hp['num_point_for_scaler']]
-        self.x_mean_, self.x_scale_ = fit_scaler(sample, hp['normalize_data'], hp['unbias_data'])
+        run = self._start(Xt, yt, gen)             # scaler, models, optimizer: what File and Pipe mode share
+        Xn, yn = self._norm_X(Xt), self._norm_y(yt)
+        val = self._channel(validation, dev) if validation is not None else None
+        evaluate, watch = run.evaluator(Xn, yn, val)
+        self.history_ = train(run.model, lambda xb, yb: run.objective(xb, yb).sum(), (Xn, yn), hp['epochs'],
+            hp['mini_batch_size'], run.opt, run.sched, after_step=run.prox, evaluate=evaluate, watch=watch,
+            patience=hp['early_stopping_patience'], tolerance=hp['early_stopping_tolerance'],
+            seed=self.random_state + host_rank(), checkpoint_dir=checkpoint_dir, log=print if self.verbose else None)
+        return self._finish(run, val if val is not None else (Xn, yn), validation, test)
+
+    def _start(self, X, y, gen):
+        "Scaler, example weights, parallel models, optimizer and objective, from the rows known before training"
+        hp, dev = self.hp_, X.device       # X, y: all the rows (File mode) or the head of the stream (Pipe mode)
+        pt = hp['predictor_type']
+        k = hp['num_classes'] if pt=='multiclass_classifier' else 1
+        self.x_mean_, self.x_scale_ = fit_scaler(X[:hp['num_point_for_scaler']], hp['normalize_data'], hp['unbias_data'])
         self.y_mean_, self.y_scale_ = 0.0, 1.0
         if pt=='regressor':
-            ys = yt[:hp['num_point_for_scaler']]
+            ys = y[:hp['num_point_for_scaler']]
             self.y_mean_ = float(ys.mean()) if hp['unbias_label'] else 0.0
             self.y_scale_ = float(ys.std(unbiased=False).clamp_min(1e-12)) if hp['normalize_label'] else 1.0
-        Xn = self._norm_X(Xt)
-        yn = (yt - self.y_mean_) / self.y_scale_ if pt=='regressor' else yt.float() if pt=='binary_classifier' else yt
+        hosts = num_hosts()
+        if hosts > 1:                                  # one normalization for the whole job: algo-1's
+            host_broadcast(self.x_mean_); host_broadcast(self.x_scale_)
+            self.y_mean_, self.y_scale_ = host_broadcast(torch.tensor([self.y_mean_, self.y_scale_], dtype=torch.float64)).tolist()
         # example weights: positive_example_weight_mult (binary), balance_multiclass_weights (multiclass)
-        pos = float((yt==1).sum()) if pt=='binary_classifier' else 0.0
-        settings = parallel_settings(hp, hp['num_models'], pos_balanced=(len(yt) - pos) / max(pos, 1.0))
+        n_rows, pos = float(len(y)), float((y==1).sum()) if pt=='binary_classifier' else 0.0
+        if hosts > 1: n_rows, pos = host_reduce(torch.tensor([n_rows, pos], dtype=torch.float64)).tolist()
+        settings = parallel_settings(hp, hp['num_models'], pos_balanced=(n_rows - pos) / max(pos, 1.0))
         cw = torch.ones(k if pt=='multiclass_classifier' else 1, device=dev)
         if pt=='multiclass_classifier' and hp['balance_multiclass_weights']:
-            counts = torch.bincount(yt, minlength=k).float()
-            cw = torch.where(counts > 0, len(yt) / (k * counts.clamp_min(1)), torch.zeros_like(counts))
+            counts = host_reduce(torch.bincount(y, minlength=k).float())         # all hosts' rows
+            cw = torch.where(counts > 0, n_rows / (k * counts.clamp_min(1)), torch.zeros_like(counts))
         pw = torch.tensor([s['positive_example_weight_mult'] for s in settings], device=dev)   # (M,)
         wd = torch.tensor([s['wd'] for s in settings], device=dev)
         l1 = torch.tensor([s['l1'] for s in settings], device=dev)
-        use_wd = bool((wd > 0).any())
-        model = ParallelLinear(hp['num_models'], X.shape[1], k, hp['init_method'], hp['init_scale'],
-                               hp['init_sigma'], hp['init_bias'], hp['use_bias'], gen).to(dev)
+        use_wd, use_l1 = bool((wd > 0).any()), bool((l1 > 0).any())
+        model = ParallelLinear(hp['num_models'], X.shape[1], k, hp['init_method'], hp['init_scale'], hp['init_sigma'],
+                               hp['init_bias'], hp['use_bias'], gen).to(dev)
         lr0 = settings[0]['learning_rate']
         groups = [{'params': [model.W], 'lr': lr0}, {'params': [model.b], 'lr': lr0 * hp['bias_lr_mult']}]
         opt = make_optimizer(hp['optimizer'], groups, lr0, hp['beta_1'], hp['beta_2'], hp['momentum'])
         lr_scale = torch.tensor([s['learning_rate'] / lr0 for s in settings], device=dev)        # (M,)
         if (lr_scale != 1).any(): scale_steps(opt, lr_scale)
+        if hosts > 1: data_parallel(model, opt)
         sched = step_decay(opt, hp['lr_scheduler_step'], hp['lr_scheduler_factor'],
                            hp['lr_scheduler_minimum_lr']) if hp['use_lr_scheduler'] else None
         lkw = dict(margin=hp['margin'], epsilon=hp['loss_insensitivity'], quantile=hp['quantile'], delta=hp['huber_delta'])
@@ -250,24 +308,39 @@ class LinearLearner(SageMakerEstimator, BaseEstimator):
             with torch.no_grad():   # threshold = each model's current learning rate x its l1
                 model.W.copy_(soft_threshold(model.W, (opt.param_groups[0]['lr'] * lr_scale * l1)[:, None, None]))
 
-        val = self._channel(validation, dev) if validation is not None else None
-        def evaluate(epoch):
-            with torch.no_grad():
-                out = {'train:objective_loss': float(objective(Xn[:10_000], yn[:10_000]).min())}
-                if val is not None: out['validation:objective_loss'] = float(objective(*val).min())
-            return out
-        watch = 'validation:objective_loss' if val is not None else 'train:objective_loss'
-        self.history_ = train(model, lambda xb, yb: objective(xb, yb).sum(), (Xn, yn), hp['epochs'],
-            hp['mini_batch_size'], opt, sched, after_step=prox if (l1 > 0).any() else None, evaluate=evaluate, watch=watch,
-            patience=hp['early_stopping_patience'], tolerance=hp['early_stopping_tolerance'],
-            seed=self.random_state, checkpoint_dir=checkpoint_dir, log=print if self.verbose else None)
-        cal = hp['num_calibration_samples']   # calibration / selection sample: validation rows, else (shuffled) training rows
-        self._select(model, objective, (val[0][:cal], val[1][:cal]) if val is not None else (Xn[:cal], yn[:cal]), hp)
-        self.settings_ = settings
+        def step(xb, yb):                                           # one mini-batch, as core.train takes it
+            opt.zero_grad(set_to_none=True)
+            objective(xb, yb).sum().backward()
+            opt.step()
+            if use_l1: prox()
+            if sched: sched.step()
+
+        def evaluator(Xn, yn, val):                                 # evaluate(epoch) for the training loop
+            def evaluate(epoch):
+                with torch.no_grad():
+                    out = {'train:objective_loss': float(objective(Xn[:10_000], yn[:10_000]).min())}
+                    if val is not None: out['validation:objective_loss'] = float(objective(*val).min())
+                if hosts > 1:                          # every host sees the same numbers, so all stop together
+                    out = dict(zip(out, host_reduce(torch.tensor(list(out.values()), dtype=torch.float64), 'mean').tolist()))
+                return out
+            return evaluate, 'validation:objective_loss' if val is not None else 'train:objective_loss'
+        return SimpleNamespace(model=model, opt=opt, sched=sched, objective=objective, step=step, evaluator=evaluator,
+                               prox=prox if use_l1 else None, settings=settings)
+
+    def _finish(self, run, sel, validation, test):
+        "Choose the model and threshold on `sel` (validation, else training rows), then log the channels' metrics"
+        cal = self.hp_['num_calibration_samples']
+        self._select(run.model, run.objective, (sel[0][:cal], sel[1][:cal]), self.hp_)
+        self.settings_ = run.settings
         self.metrics_ = {}
         for name, channel in (('validation', validation), ('test', test)):
             if channel is not None: self.metrics_.update(self.evaluate(*channel, channel=name))
         return self
+
+    def _norm_y(self, y:torch.Tensor)->torch.Tensor:
+        "Encoded labels as the loss wants them: normalized (regressor), float 0/1 (binary) or class index"
+        pt = self.hp_['predictor_type']
+        return (y - self.y_mean_) / self.y_scale_ if pt=='regressor' else y.float() if pt=='binary_classifier' else y
 
     def _norm_X(self, X:torch.Tensor)->torch.Tensor:
         "Standardize a tensor with the fitted scaler (kept as numpy after fit)"
@@ -429,6 +502,152 @@ class LinearLearner(SageMakerEstimator, BaseEstimator):
         self.y_mean_, self.y_scale_, self.threshold_ = info['y_mean'], info['y_scale'], info['threshold']
         if info['classes'] is not None: self.classes_ = np.array(info['classes'])
         self.n_features_in_, self.hp_ = info['n_features_in'], info['resolved']
+
+# %% ../../nbs/10_supervised/11_linear_learner.ipynb #2448000f
+def pipe_path(prefix,                 # channel prefix, e.g. /opt/ml/input/data/train
+              epoch:int,              # pass over the data
+              timeout:float=60.0,     # seconds to wait for SageMaker to create the FIFO
+             )->Path:
+    "The FIFO of pass `epoch` over a Pipe-mode channel, `{prefix}_{epoch}`, once it exists"
+    p, deadline = Path(f'{prefix}_{epoch}'), time.monotonic() + timeout
+    while not p.exists():
+        if time.monotonic() > deadline: raise FileNotFoundError(f'Pipe mode: {p} did not appear within {timeout:g} s')
+        time.sleep(0.01)
+    return p
+
+def iter_pipe(path,                   # FIFO (or file) holding one pass over a channel
+              content_type:str,       # 'application/x-recordio-protobuf' or 'text/csv'
+              predictor_type:str,     # decides which labels are valid
+              num_classes:int|None=None,  # multiclass: labels are 0..num_classes-1
+              chunk_rows:int=10_000,  # records per chunk: the memory bound
+              n_features:int|None=None,   # expected features per record (None: any)
+             ):
+    "Yield `(X, labels)` chunks of one pass, dense float32, labels checked; errors name the FIFO and the record"
+    mime, params = formats.parse_content_type(content_type)
+    if mime=='text/csv': chunks = formats.iter_csv(path, int(params.get('label_size', 1)), chunk_rows)
+    elif mime=='application/x-recordio-protobuf': chunks = formats.iter_recordio_protobuf(path, chunk_rows)
+    else: raise DataFormatError(path, f'Linear Learner reads application/x-recordio-protobuf or text/csv, not {content_type!r}')
+    k, first = (2 if predictor_type=='binary_classifier' else num_classes), 1     # first: number of the chunk's first record
+    for X, y in chunks:
+        if y is None or y.ndim != 1: raise DataFormatError(path, 'every record needs exactly one label', record=first)
+        if n_features is not None and X.shape[1] != n_features:
+            raise DataFormatError(path, f'{X.shape[1]} features, but the first records had {n_features}', record=first)
+        X = np.asarray(X.toarray() if scipy.sparse.issparse(X) else X, dtype=np.float32)
+        if predictor_type=='regressor': bad, t = ~np.isfinite(y), y.astype(np.float32)
+        else: bad, t = ~np.isin(y, np.arange(k)), y.astype(np.int64)
+        if bad.any():
+            i = int(np.argmax(bad))
+            want = 'a finite number' if predictor_type=='regressor' else f'one of 0..{k - 1} for {predictor_type}'
+            raise DataFormatError(path, f'label {y[i]:g} is not {want}', record=first + i)
+        yield X, t
+        first += len(X)
+
+# %% ../../nbs/10_supervised/11_linear_learner.ipynb #105ee4a2
+def mini_batches(chunks,                     # iterator of (X, y) tensor chunks
+                 generator:torch.Generator,  # shuffles each chunk
+                 size:int,                   # rows per mini-batch
+                ):
+    "Shuffle each chunk and cut it into `size`-row mini-batches; left-over rows join the next chunk"
+    left = None
+    for X, y in chunks:
+        order = torch.randperm(len(X), generator=generator).to(X.device)
+        X, y = X[order], y[order]
+        if left is not None: X, y = torch.cat([left[0], X]), torch.cat([left[1], y])
+        full = len(X) - len(X) % size
+        for j in range(0, full, size): yield X[j:j + size], y[j:j + size]
+        left = X[full:], y[full:]
+    if left is not None and len(left[0]): yield left
+
+def in_lockstep(batches):
+    "Yield mini-batches while every host still has one (all hosts take the same number of steps)"
+    if num_hosts()==1: yield from batches; return
+    for b in itertools.chain(batches, itertools.repeat(None)):
+        if not int(host_reduce(torch.tensor([int(b is not None)]), 'min')): return
+        yield b
+
+# %% ../../nbs/10_supervised/11_linear_learner.ipynb #f546cdd5
+def train_stream(run,                  # the shared pieces from `LinearLearner._start`
+                 passes,               # passes(i, epoch) -> iterator of normalized (X, y) tensor chunks of pass i
+                 epochs:int, mini_batch_size:int,
+                 evaluate, watch:str,  # evaluate(epoch) -> metrics; the metric early stopping watches
+                 patience:int, tolerance:float,
+                 seed:int=0,           # shuffling seed, as in `core.train`
+                 checkpoint_dir=None, log=None)->History:
+    "`core.train`'s epoch loop for data that arrives as a stream of chunks"
+    history, stopper, best_state, start = History(), EarlyStopping(patience, tolerance), None, 0
+    seed += host_rank()                                                # several hosts: each shuffles its own way
+    meta = load_checkpoint(checkpoint_dir, run.model, run.opt, run.sched) if checkpoint_dir else None
+    if meta:
+        start, history.rows = meta['epoch'] + 1, [tuple(r) for r in meta['history']]
+        stopper.best, stopper.bad_epochs, best_state = meta['best'], meta['bad_epochs'], meta['best_state']
+        if log: log(f"resumed from checkpoint after epoch {meta['epoch']}")
+    for i, epoch in enumerate(range(start, epochs)):
+        g = torch.Generator().manual_seed(seed * 100_003 + epoch)      # core.train's shuffling seed for this epoch
+        run.model.train()
+        for xb, yb in in_lockstep(mini_batches(passes(i, epoch), g, mini_batch_size)): run.step(xb, yb)
+        run.model.eval()
+        metrics = evaluate(epoch)
+        for name, value in metrics.items():
+            history.add(epoch, name, value)
+            if log: log(format_metric(name, value, epoch))
+        if stopper.improved(metrics[watch]): best_state = copy.deepcopy(run.model.state_dict())
+        if checkpoint_dir:
+            save_checkpoint(checkpoint_dir, run.model, run.opt, run.sched, {'epoch': epoch, 'history': history.to_json(),
+                            'best': stopper.best, 'bad_epochs': stopper.bad_epochs}, best_state)
+        if stopper.should_stop:
+            if log: log(f"early stopping after epoch {epoch}: {watch} did not improve for {patience} epochs")
+            break
+    if best_state is not None: run.model.load_state_dict(best_state)
+    return history
+
+# %% ../../nbs/10_supervised/11_linear_learner.ipynb #e10c2870
+@patch
+def fit_pipes(self:LinearLearner,
+              pipes:dict,              # {'train': (prefix, content_type), 'validation': ..., 'test': ...}
+              chunk_rows:int=10_000,   # records decoded at a time: memory is bounded by this, not the channel
+              checkpoint_dir=None,     # save/resume here (SageMaker: /opt/ml/checkpoints)
+              timeout:float=60.0,      # seconds to wait for each FIFO to appear
+             ):
+    "Train from Pipe-mode channels: pass `e` over channel `name` streams the FIFO `{prefix}_{e}`"
+    spec, hp = self.spec(), self._validate_hyperparameters()
+    for name, (prefix, ct) in pipes.items():
+        if formats.parse_content_type(ct)[0] not in spec.channel(name).content_types:
+            raise DataFormatError(prefix, f"channel {name!r} of {spec.name} accepts {', '.join(spec.channel(name).content_types)}, not {ct!r}")
+    if 'train' not in pipes: raise ValueError(f'{spec.name} needs the channel(s) train')
+    pt, k = hp['predictor_type'], hp['num_classes']
+    def read(name, e, d=None):
+        return iter_pipe(pipe_path(pipes[name][0], e, timeout), pipes[name][1], pt, k, chunk_rows, d)
+    stream, head, n = read('train', 0), [], 0            # the head of train_0: the normalization sample
+    for X, t in stream:
+        head.append((X, t)); n += len(X)
+        if n >= hp['num_point_for_scaler']: break
+    if not head: raise DataFormatError(f"{pipes['train'][0]}_0", 'the pipe delivered no records')
+    Xh, th = np.concatenate([X for X, _ in head]), np.concatenate([t for _, t in head])
+    self.hp_ = hp = self._resolve(Xh, th)
+    self.n_features_in_, d, dev = Xh.shape[1], Xh.shape[1], get_device(self.device)
+    if pt != 'regressor': self.classes_ = np.arange(k if pt=='multiclass_classifier' else 2)
+    gen = torch.Generator().manual_seed(self.random_state)
+    perm = torch.randperm(len(Xh), generator=gen).numpy()         # the draw File mode shuffles all its rows with
+    Xh, th = Xh[perm], th[perm]
+    run = self._start(torch.tensor(Xh, device=dev), torch.tensor(th, device=dev), gen)
+    prepare = lambda X, t: (self._norm_X(torch.tensor(X, device=dev)), self._norm_y(torch.tensor(t, device=dev)))
+    Xn, yn = prepare(Xh, th)
+    kept = {}                                             # validation and test: read once, from their first FIFO
+    for name in ('validation', 'test'):
+        if name in pipes:
+            parts = list(read(name, 0, d))
+            if not parts: raise DataFormatError(f'{pipes[name][0]}_0', 'the pipe delivered no records')
+            kept[name] = np.concatenate([X for X, _ in parts]), np.concatenate([t for _, t in parts])
+    val = self._channel(kept['validation'], dev) if 'validation' in kept else None
+    evaluate, watch = run.evaluator(Xn, yn, val)
+    def passes(i, epoch):                                 # pass i of this process streams {prefix}_i; pass 0 goes on after
+        if i > 0: chunks = read('train', i, d)            # its head: the shuffled head as one chunk in epoch 0, else as read
+        else: chunks = itertools.chain([(Xh, th)] if epoch==0 else head, stream)
+        return (prepare(X, t) for X, t in chunks)
+    self.history_ = train_stream(run, passes, hp['epochs'], hp['mini_batch_size'], evaluate, watch,
+                                 hp['early_stopping_patience'], hp['early_stopping_tolerance'], self.random_state,
+                                 checkpoint_dir, print if self.verbose else None)
+    return self._finish(run, val if val is not None else (Xn, yn), kept.get('validation'), kept.get('test'))
 
 # %% ../../nbs/10_supervised/11_linear_learner.ipynb #1a9c0a3f
 def plot_linear_learner(X, y, ax=None, **hyperparameters):

@@ -1,4 +1,4 @@
-"""`Estimator.fit` as SageMaker runs it: a job folder with the container contract (`/opt/ml/input/config/*.json`, data channels, `/opt/ml/model`, `/opt/ml/output/failure`), the algorithm in a separate process, metrics scraped from its log, `model.tar.gz` uploaded, and a job record that survives a kernel restart.
+"""`Estimator.fit` as SageMaker runs it: a job folder with the container contract (`/opt/ml/input/config/*.json`, data channels, `/opt/ml/model`, `/opt/ml/output/failure`), one container process per instance, File and Pipe input modes, `ShardedByS3Key`, metrics scraped from the log, `model.tar.gz` uploaded, and a job record that survives a kernel restart.
 
 Docs: https://sagestudy.github.io/sagestudy/60_platform/training_jobs.html.md"""
 
@@ -6,8 +6,9 @@ Docs: https://sagestudy.github.io/sagestudy/60_platform/training_jobs.html.md"""
 
 # %% ../../nbs/60_platform/64_training_jobs.ipynb #4a647d9a
 from __future__ import annotations
-import datetime as dt, inspect, json, os, re, shutil, sqlite3, subprocess, sys, tarfile, time
+import datetime as dt, errno, inspect, json, os, re, shutil, socket, sqlite3, subprocess, sys, tarfile, threading, time
 from pathlib import Path
+from fastcore.basics import patch
 from ..core.catalog import get as get_spec, format_value
 from ..core.device import check_instance
 from ..core.train import metric_regex
@@ -15,7 +16,7 @@ from ..platform.storage import Session, parse_s3_uri
 from .hosting import Model
 
 # %% auto #0
-__all__ = ['container_train', 'save_record', 'describe_training_job', 'TrainingInput', 'Estimator']
+__all__ = ['container_train', 'save_record', 'describe_training_job', 'shard_objects', 'feed_pipes', 'TrainingInput', 'Estimator']
 
 # %% ../../nbs/60_platform/64_training_jobs.ipynb #16e0a140
 def _opt_ml()->Path: return Path(os.environ.get('SAGESTUDY_OPT_ML', '/opt/ml'))
@@ -23,7 +24,6 @@ def _opt_ml()->Path: return Path(os.environ.get('SAGESTUDY_OPT_ML', '/opt/ml'))
 def container_train()->int:
     "The training container's entry point: read /opt/ml, train, write the model or the failure; returns the exit code"
     from sagestudy.sagemaker.hosting import estimator_class
-    from sagestudy.core.estimator import read_model_tar, write_model_tar
     ml = _opt_ml()
     try:
         hp = json.loads((ml/'input/config/hyperparameters.json').read_text())
@@ -31,7 +31,13 @@ def container_train()->int:
         est = estimator_class(os.environ['SAGESTUDY_ALGORITHM']).from_hyperparameters(hp)
         if 'verbose' in est.get_params(): est.set_params(verbose=True)   # print the metric log lines
         kw = {'checkpoint_dir': ml/'checkpoints'} if (ml/'checkpoints').is_dir() and 'checkpoint_dir' in inspect.signature(est.fit).parameters else {}
-        est.fit_channels({name: (ml/'input/data'/name, c.get('ContentType', 'text/csv')) for name, c in channels.items()}, **kw)
+        data = {name: (ml/'input/data'/name, c.get('ContentType', 'text/csv')) for name, c in channels.items()}
+        if any(c['TrainingInputMode'] == 'Pipe' for c in channels.values()):   # FIFOs data/<name>_0, _1, ...
+            if not hasattr(est, 'fit_pipes'):
+                raise NotImplementedError(f"sagestudy's {type(est).__name__} cannot read Pipe mode yet (it has no "
+                                          "fit_pipes): use input_mode='File'")
+            est.fit_pipes(data, **kw)
+        else: est.fit_channels(data, **kw)
         tmp = ml/'output'/'model.tar.gz'
         est.save(tmp)
         with tarfile.open(tmp) as tar: tar.extractall(ml/'model', filter='data')   # the model folder SageMaker will tar
@@ -65,12 +71,48 @@ def describe_training_job(session:Session, job_name:str)->dict:
 Session.describe_training_job = describe_training_job
 
 # %% ../../nbs/60_platform/64_training_jobs.ipynb #6d91edfc
+def shard_objects(objects:list,   # the channel's object URIs
+                  host_index:int, # 0 for algo-1, 1 for algo-2, ...
+                  host_count:int, # the job's instance_count
+                  distribution:str='FullyReplicated', # or 'ShardedByS3Key'
+                 )->list:
+    "The objects that instance `host_index` of `host_count` receives from a channel"
+    objects = sorted(objects)
+    return objects if distribution == 'FullyReplicated' else objects[host_index::host_count]
+
+# %% ../../nbs/60_platform/64_training_jobs.ipynb #fb2e5593
+def feed_pipes(objects:list,            # local paths of the channel's objects (this instance's share), in order
+               prefix:Path,             # the FIFO of epoch e is f'{prefix}_{e}'
+               stop:threading.Event,    # set by the platform when the container has exited
+              ):
+    "Stream `objects` into the FIFOs `prefix_0`, `prefix_1`, ..., one full pass each, until `stop` is set"
+    epoch = 0
+    while True:
+        fifo = Path(f'{prefix}_{epoch}')
+        if not fifo.exists(): os.mkfifo(fifo)
+        while True:                                        # wait until the algorithm opens it
+            try: fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK); break
+            except OSError as e:
+                if e.errno != errno.ENXIO: raise           # ENXIO: no reader yet
+                if stop.wait(0.01): return
+        os.set_blocking(fd, True)
+        os.mkfifo(f'{prefix}_{epoch + 1}')                 # the next epoch's FIFO is there before this one ends
+        with os.fdopen(fd, 'wb', buffering=0) as pipe:
+            try:
+                for obj in objects:
+                    with open(obj, 'rb') as f: shutil.copyfileobj(f, pipe)
+            except BrokenPipeError: pass                   # the reader closed early (or exited): this epoch is over
+        epoch += 1
+
+# %% ../../nbs/60_platform/64_training_jobs.ipynb #e278c931
 class TrainingInput:
     "A channel: S3 prefix, content type, distribution, input mode (as `sagemaker.inputs.TrainingInput`)"
     def __init__(self, s3_data:str, content_type:str|None=None, distribution:str='FullyReplicated', input_mode:str|None=None):
         parse_s3_uri(s3_data)
         if distribution not in ('FullyReplicated', 'ShardedByS3Key'):
             raise ValueError(f"distribution={distribution!r}: FullyReplicated or ShardedByS3Key")
+        if input_mode not in (None, 'File', 'Pipe', 'FastFile'):
+            raise ValueError(f"input_mode={input_mode!r}: File, Pipe or FastFile (None: the job's input_mode)")
         self.s3_data, self.content_type, self.distribution, self.input_mode = s3_data, content_type, distribution, input_mode
 
 def _algorithm(image_uri:str)->str:
@@ -80,131 +122,247 @@ def _algorithm(image_uri:str)->str:
 
 def _now(): return dt.datetime.now(dt.timezone.utc)
 
+def _free_port()->int:
+    "A TCP port on 127.0.0.1 that nothing listens on now (torch.distributed's MASTER_PORT)"
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
+
+def _copy_objects(s3, prefix_uri:str, objects:list, dest:Path):
+    "File mode: copy `objects` (under `prefix_uri`) into the folder `dest`, keeping the rest of each key"
+    _, prefix = parse_s3_uri(prefix_uri)
+    dest.mkdir(parents=True, exist_ok=True)
+    for obj in objects:
+        rest = parse_s3_uri(obj)[1][len(prefix):].lstrip('/') or Path(prefix).name
+        (dest/rest).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(s3.path(obj), dest/rest)
+
+# %% ../../nbs/60_platform/64_training_jobs.ipynb #beb7464a
 class Estimator:
     "A training job's settings, and `fit` to run it (as `sagemaker.estimator.Estimator`)"
     def __init__(self, image_uri:str, role:str|None=None, instance_count:int=1, instance_type:str='local',
                  output_path:str|None=None, hyperparameters:dict|None=None, input_mode:str='File',
                  metric_definitions:list|None=None, base_job_name:str|None=None, sagemaker_session:Session|None=None,
                  checkpoint_s3_uri:str|None=None, max_run:int=24 * 3600, use_spot_instances:bool=False):
-        self.algorithm = _algorithm(image_uri)
+        self.algorithm = self._catalog_name(image_uri)
         self.image_uri, self.role, self.instance_count, self.instance_type = image_uri, role, instance_count, instance_type
         self.session = sagemaker_session or Session()
         self.output_path = output_path or f's3://{self.session.default_bucket()}/'
         self.hyperparameters_ = dict(hyperparameters or {})
         self.input_mode, self.metric_definitions = input_mode, list(metric_definitions or [])
-        self.base_job_name, self.latest_training_job, self.model_data = base_job_name or self.algorithm, None, None
+        self.base_job_name = base_job_name or self.algorithm or image_uri.rsplit('/', 1)[-1].split(':')[0]
+        self.latest_training_job, self.model_data = None, None
         self.checkpoint_s3_uri, self.max_run, self.use_spot_instances = checkpoint_s3_uri, max_run, use_spot_instances
 
     def set_hyperparameters(self, **kw): self.hyperparameters_.update(kw)
 
-    def fit(self, inputs:dict, wait:bool=True, logs:bool=True, job_name:str|None=None,
-            simulate_interruptions:int=0,   # teaching aid: reclaim the (spot) instance this many times, after a checkpoint
-           ):
-        "Run a training job on `inputs` ({channel: TrainingInput or s3 URI}); returns the job record"
+    # ---- what a built-in algorithm's image does; script mode overrides these ----
+    def _catalog_name(self, image_uri:str)->str|None: return _algorithm(image_uri)
+
+    def _check_instances(self): check_instance(self.algorithm, self.instance_type, self.instance_count)
+
+    def _validate_hyperparameters(self, hp:dict)->dict:
+        "The `HyperParameters` string map of CreateTrainingJob, validated against the catalog"
+        hp = {k: format_value(v) for k, v in hp.items()}
+        get_spec(self.algorithm).validate(hp)
+        return hp
+
+    def _check_channel(self, name:str, channel:TrainingInput, mode:str):
+        "Refuse an input mode or a distribution the catalog does not allow on channel `name`, as SageMaker does"
         spec = get_spec(self.algorithm)
-        check_instance(spec.name, self.instance_type, self.instance_count)
-        if self.instance_count != 1: raise NotImplementedError('sagestudy runs single-instance training jobs so far')
-        if self.input_mode != 'File': raise NotImplementedError('sagestudy supports File mode so far')
-        hp = {k: format_value(v) for k, v in self.hyperparameters_.items()}
-        spec.validate(hp)                                             # CreateTrainingJob's validation
-        name = job_name or f"{self.base_job_name}-{_now().strftime('%Y-%m-%d-%H-%M-%S-%f')[:-3]}"
-        channels = {k: v if isinstance(v, TrainingInput) else TrainingInput(v) for k, v in inputs.items()}
-        record = {'TrainingJobName': name, 'TrainingJobStatus': 'InProgress', 'SecondaryStatus': 'Starting',
-                  'AlgorithmSpecification': {'TrainingImage': self.image_uri, 'TrainingInputMode': self.input_mode},
-                  'HyperParameters': hp, 'ResourceConfig': {'InstanceType': self.instance_type, 'InstanceCount': 1},
-                  'InputDataConfig': [{'ChannelName': k, 'DataSource': {'S3DataSource': {'S3Uri': c.s3_data,
-                      'S3DataDistributionType': c.distribution}}, **({'ContentType': c.content_type} if c.content_type else {})}
-                      for k, c in channels.items()],
-                  'OutputDataConfig': {'S3OutputPath': self.output_path}, 'CreationTime': _now().isoformat(),
-                  'SecondaryStatusTransitions': []}
-        def status(s, primary=None):
-            record['SecondaryStatusTransitions'].append({'Status': s, 'StartTime': _now().isoformat()})
-            record['SecondaryStatus'] = s
-            if primary: record['TrainingJobStatus'] = primary
-            save_record(self.session, record)
-        status('Starting')
-        job_dir = self.session.home/'jobs'/name              # the instance's disk: /opt/ml lives inside it
-        ml = job_dir/'opt/ml'
-        (ml/'input/config').mkdir(parents=True); (ml/'model').mkdir(); (ml/'output').mkdir()
-        (ml/'input/config/hyperparameters.json').write_text(json.dumps(hp))
-        (ml/'input/config/inputdataconfig.json').write_text(json.dumps({k: {**({'ContentType': c.content_type} if c.content_type else {}),
-            'TrainingInputMode': self.input_mode, 'S3DistributionType': c.distribution, 'RecordWrapperType': 'None'}
-            for k, c in channels.items()}))
-        (ml/'input/config/resourceconfig.json').write_text(json.dumps({'current_host': 'algo-1', 'hosts': ['algo-1']}))
-        status('Downloading')
+        c = {c.name: c for c in spec.channels}.get(name)
+        if c is None: return
+        if mode not in c.input_modes:
+            raise ValueError(f"ValidationException: {spec.title} ({spec.name}) does not support TrainingInputMode "
+                             f"{mode!r} on channel {name!r}; supported: {', '.join(c.input_modes)}")
+        if c.distribution and channel.distribution != c.distribution:
+            raise ValueError(f"ValidationException: channel {name!r} of {spec.title} must use S3DataDistributionType "
+                             f"{c.distribution!r}, not {channel.distribution!r}")
+
+    def _metric_definitions(self)->list:
+        "Regexes scraped from the log: the algorithm's own metrics, then `metric_definitions`"
+        return [{'Name': m.name, 'Regex': metric_regex(m.name)} for m in get_spec(self.algorithm).metrics] + self.metric_definitions
+
+    def _prepare_container(self, job:dict, host:str): "Put anything else the container needs under its /opt/ml (nothing, for a built-in)"
+
+    def _container_command(self, job:dict, host:str)->list:
+        "The container's command line: the built-in image's `train`"
+        return [sys.executable, '-c', 'import sys; from sagestudy.sagemaker.training import container_train; '
+                'sys.exit(container_train())']
+
+    def _container_env(self, job:dict, host:str)->dict:
+        "Environment variables of the container on `host`"
+        return {'SAGESTUDY_OPT_ML': str(job['dir']/host/'opt/ml'), 'SAGESTUDY_ALGORITHM': self.algorithm or '',
+                'TRAINING_JOB_NAME': job['name'], 'SM_HOSTS': json.dumps(job['hosts']), 'SM_CURRENT_HOST': host,
+                'MASTER_ADDR': '127.0.0.1', 'MASTER_PORT': str(job['port']),     # torch.distributed's rendezvous
+                'WORLD_SIZE': str(len(job['hosts'])), 'RANK': str(job['hosts'].index(host))}
+
+    def _failure_reason(self, job:dict, host:str, rc:int)->str:
+        "Why the container on `host` failed: its /opt/ml/output/failure, else its exit code"
+        failure = job['dir']/host/'opt/ml/output/failure'
+        return failure.read_text() if failure.exists() else f'AlgorithmError: exit code {rc}'
+
+# %% ../../nbs/60_platform/64_training_jobs.ipynb #38a7bf56
+def _write_contract(ml:Path, hp:dict, channels:dict, modes:dict, host:str, hosts:list):
+    "Write the config files of one instance's /opt/ml"
+    for d in ('input/config', 'input/data', 'model', 'output'): (ml/d).mkdir(parents=True)
+    (ml/'input/config/hyperparameters.json').write_text(json.dumps(hp))
+    (ml/'input/config/inputdataconfig.json').write_text(json.dumps({k: {**({'ContentType': c.content_type} if c.content_type else {}),
+        'TrainingInputMode': modes[k], 'S3DistributionType': c.distribution, 'RecordWrapperType': 'None'}
+        for k, c in channels.items()}))
+    (ml/'input/config/resourceconfig.json').write_text(json.dumps({'current_host': host, 'hosts': hosts,
+                                                                   'network_interface_name': 'eth0'}))
+
+def _tar_hosts(job:dict, folder:str, tar_path:Path)->Path:
+    "Tar `/opt/ml/<folder>` of every host into `tar_path`; where two hosts have the same file name, the first host's is kept"
+    seen = set()
+    with tarfile.open(tar_path, 'w:gz') as tar:
+        for h in job['hosts']:
+            d = job['dir']/h/'opt/ml'/folder
+            for f in sorted(d.iterdir()) if d.is_dir() else []:
+                if f.name not in seen: tar.add(f, arcname=f.name); seen.add(f.name)
+    return tar_path
+
+@patch
+def fit(self:Estimator, inputs:dict, wait:bool=True, logs:bool=True, job_name:str|None=None,
+         simulate_interruptions:int=0,   # teaching aid: reclaim the (spot) instances this many times, after a checkpoint
+        ):
+    "Run a training job on `inputs` ({channel: TrainingInput or s3 URI}); returns the job record"
+    if not isinstance(self.instance_count, int) or self.instance_count < 1:
+        raise ValueError(f'instance_count={self.instance_count!r}: a whole number, at least 1')
+    self._check_instances()
+    hp = self._validate_hyperparameters(self.hyperparameters_)   # CreateTrainingJob's validation
+    channels = {k: v if isinstance(v, TrainingInput) else TrainingInput(v) for k, v in inputs.items()}
+    modes = {k: c.input_mode or self.input_mode for k, c in channels.items()}
+    for k, mode in modes.items():
+        if mode == 'FastFile': raise NotImplementedError(f"channel {k!r}: FastFile mode is not implemented in sagestudy; "
+                                                         "use File (the same code reads it) or Pipe")
+        if mode not in ('File', 'Pipe'): raise ValueError(f"channel {k!r}: input_mode={mode!r}: File, Pipe or FastFile")
+        self._check_channel(k, channels[k], mode)
+    objects = {k: self.session.s3.list(c.s3_data) for k, c in channels.items()}
+    for k, objs in objects.items():
+        if not objs: raise ValueError(f"ClientError: channel {k!r}: no S3 objects found under {channels[k].s3_data}")
+    name = job_name or f"{self.base_job_name}-{_now().strftime('%Y-%m-%d-%H-%M-%S-%f')[:-3]}"
+    hosts = [f'algo-{i + 1}' for i in range(self.instance_count)]
+    job = {'name': name, 'dir': self.session.home/'jobs'/name, 'hosts': hosts, 'port': _free_port(), 'hp': hp,
+           'channels': channels, 'modes': modes, 'stream': int(time.time())}
+    record = {'TrainingJobName': name, 'TrainingJobStatus': 'InProgress', 'SecondaryStatus': 'Starting',
+              'AlgorithmSpecification': {'TrainingImage': self.image_uri, 'TrainingInputMode': self.input_mode},
+              'HyperParameters': hp, 'ResourceConfig': {'InstanceType': self.instance_type, 'InstanceCount': len(hosts)},
+              'InputDataConfig': [{'ChannelName': k, 'DataSource': {'S3DataSource': {'S3Uri': c.s3_data,
+                  'S3DataDistributionType': c.distribution}}, 'InputMode': modes[k],
+                  **({'ContentType': c.content_type} if c.content_type else {})} for k, c in channels.items()],
+              'OutputDataConfig': {'S3OutputPath': self.output_path}, 'CreationTime': _now().isoformat(),
+              'SecondaryStatusTransitions': []}
+    def status(s, primary=None):
+        record['SecondaryStatusTransitions'].append({'Status': s, 'StartTime': _now().isoformat()})
+        record['SecondaryStatus'] = s
+        if primary: record['TrainingJobStatus'] = primary
+        save_record(self.session, record)
+    status('Starting')
+    status('Downloading')
+    pipes = []                                                   # (objects, FIFO prefix) of every Pipe-mode channel
+    for i, host in enumerate(hosts):
+        ml = job['dir']/host/'opt/ml'                            # this instance's disk
+        _write_contract(ml, hp, channels, modes, host, hosts)
         for k, c in channels.items():
-            if not self.session.s3.download(c.s3_data, ml/'input/data'/k):
-                raise ValueError(f"channel {k!r}: no objects under {c.s3_data}")
-        ckpt = ml/'checkpoints'
-        if self.checkpoint_s3_uri:                                    # SageMaker syncs this prefix with /opt/ml/checkpoints
-            ckpt.mkdir(); self.session.s3.download(self.checkpoint_s3_uri, ckpt)
-        env = {**os.environ, 'SAGESTUDY_OPT_ML': str(ml), 'SAGESTUDY_ALGORITHM': spec.name}
-        log, interruptions = '', 0
-        while True:
-            status('Training')
-            rc, out = self._run_container(env, ckpt if interruptions < simulate_interruptions else None)
-            log += out
-            if self.checkpoint_s3_uri: self.session.s3.upload(ckpt, self.checkpoint_s3_uri)
-            if rc != 'interrupted': break
-            interruptions += 1                                        # spot capacity reclaimed: SageMaker restarts the job
-            status('Interrupted'); status('Starting')
-        (job_dir/'log.txt').write_text(log)
-        if logs: print(log, end='')
-        record['FinalMetricDataList'] = self._metrics(spec, log)
-        if rc == 'timeout':
-            record['FailureReason'] = f'MaxRuntimeExceeded: training ran over max_run={self.max_run} s'
-            status('MaxRuntimeExceeded', 'Stopped'); self.latest_training_job = name
-            raise RuntimeError(f"Training job {name} stopped: {record['FailureReason']}")
-        if rc != 0:
-            failure = ml/'output/failure'
-            record['FailureReason'] = (failure.read_text() if failure.exists() else f'exit code {rc}')[:1024]
-            status('Failed', 'Failed'); self.latest_training_job = name
-            raise RuntimeError(f"Error for Training job {name}: Failed. Reason: {record['FailureReason']}")
-        status('Uploading')
-        tar_path = job_dir/'model.tar.gz'
-        with tarfile.open(tar_path, 'w:gz') as tar:
-            for f in sorted((ml/'model').iterdir()): tar.add(f, arcname=f.name)
-        self.model_data = f"{self.output_path.rstrip('/')}/{name}/output/model.tar.gz"
-        self.session.s3.put_bytes(self.model_data, tar_path.read_bytes())
-        record['ModelArtifacts'] = {'S3ModelArtifacts': self.model_data}
-        record['TrainingEndTime'] = _now().isoformat()
-        status('Completed', 'Completed'); self.latest_training_job = name
-        return record
+            mine = shard_objects(objects[k], i, len(hosts), c.distribution)
+            if modes[k] == 'File': _copy_objects(self.session.s3, c.s3_data, mine, ml/'input/data'/k)
+            else: pipes.append(([self.session.s3.path(o) for o in mine], ml/'input/data'/k))
+        if self.checkpoint_s3_uri:                               # SageMaker syncs this prefix with /opt/ml/checkpoints
+            (ml/'checkpoints').mkdir(); self.session.s3.download(self.checkpoint_s3_uri, ml/'checkpoints')
+        self._prepare_container(job, host)
+    interruptions = 0
+    while True:
+        status('Training')
+        outcome, host = self._run_containers(job, pipes, interrupt=interruptions < simulate_interruptions)
+        if self.checkpoint_s3_uri:
+            for h in hosts: self.session.s3.upload(job['dir']/h/'opt/ml/checkpoints', self.checkpoint_s3_uri)
+        if outcome != 'interrupted': break
+        interruptions += 1                                       # spot capacity reclaimed: SageMaker restarts the job
+        status('Interrupted'); status('Starting')
+    log = ''.join(f"[{h}-{job['stream']}] {line}\n" for h in hosts            # CloudWatch streams <job>/algo-1-<id>
+                  for line in (job['dir']/h/'log.txt').read_text().splitlines())
+    (job['dir']/'log.txt').write_text(log)
+    if logs: print(log, end='')
+    record['FinalMetricDataList'] = self._metrics(log)
+    self.latest_training_job = name
+    if outcome == 'timeout':
+        record['FailureReason'] = f'MaxRuntimeExceeded: training ran over max_run={self.max_run} s'
+        status('MaxRuntimeExceeded', 'Stopped')
+        raise RuntimeError(f"Training job {name} stopped: {record['FailureReason']}")
+    if outcome == 'failed':
+        record['FailureReason'] = self._failure_reason(job, host, job['rc'][host])[:1024]
+        status('Failed', 'Failed')
+        on = f' (on {host})' if len(hosts) > 1 else ''
+        raise RuntimeError(f"Error for Training job {name}: Failed{on}. Reason: {record['FailureReason']}")
+    status('Uploading')
+    tar_path = _tar_hosts(job, 'model', job['dir']/'model.tar.gz')
+    self.model_data = f"{self.output_path.rstrip('/')}/{name}/output/model.tar.gz"
+    self.session.s3.put_bytes(self.model_data, tar_path.read_bytes())
+    record['ModelArtifacts'] = {'S3ModelArtifacts': self.model_data}
+    if any(any((job['dir']/h/'opt/ml/output/data').glob('*')) for h in hosts):   # other artifacts: output.tar.gz
+        out_tar = _tar_hosts(job, 'output/data', job['dir']/'output.tar.gz')
+        self.session.s3.put_bytes(self.model_data.replace('model.tar.gz', 'output.tar.gz'), out_tar.read_bytes())
+    record['TrainingEndTime'] = _now().isoformat()
+    status('Completed', 'Completed')
+    return record
 
-    def _run_container(self, env:dict, interrupt_at:Path|None)->tuple:
-        "Run the training container; (exit code | 'interrupted' | 'timeout', its log)"
-        proc = subprocess.Popen([sys.executable, '-c', 'import sys; from sagestudy.sagemaker.training import container_train; '
-                                 'sys.exit(container_train())'], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        start, rc = time.monotonic(), None
-        while proc.poll() is None:
-            if interrupt_at is not None and (interrupt_at/'checkpoint.json').exists():
-                proc.kill(); rc = 'interrupted'; break                # like a spot reclaim: no warning, no cleanup
-            if time.monotonic() - start > self.max_run:
-                proc.kill(); rc = 'timeout'; break
-            time.sleep(0.02)
-        out = proc.communicate()[0]
-        return (proc.returncode if rc is None else rc), out
+@patch
+def _run_containers(self:Estimator, job:dict, pipes:list, interrupt:bool=False)->tuple:
+    "Run one container per host (and the Pipe feeders); ('completed'|'failed'|'interrupted'|'timeout', failed host)"
+    stop, feeders = threading.Event(), []
+    for objs, prefix in pipes:
+        for old in prefix.parent.glob(prefix.name + '_*'): old.unlink()   # a restarted job streams from epoch 0 again
+        os.mkfifo(f'{prefix}_0')
+        feeders.append(threading.Thread(target=feed_pipes, args=(objs, prefix, stop), name=f'feed_pipes {prefix}', daemon=True))
+        feeders[-1].start()
+    procs, outs = {}, []
+    for host in job['hosts']:
+        outs.append(open(job['dir']/host/'log.txt', 'a'))
+        procs[host] = subprocess.Popen(self._container_command(job, host), cwd=job['dir']/host/'opt/ml',
+                                       env={**os.environ, **self._container_env(job, host)},
+                                       stdout=outs[-1], stderr=subprocess.STDOUT, text=True)
+    ckpt = job['dir']/job['hosts'][0]/'opt/ml/checkpoints/checkpoint.json'
+    start, outcome, failed = time.monotonic(), None, None
+    while outcome is None:
+        rcs = {h: p.poll() for h, p in procs.items()}
+        failed = next((h for h, rc in rcs.items() if rc not in (None, 0)), None)
+        if failed: outcome = 'failed'                            # one instance failed: the job fails
+        elif all(rc == 0 for rc in rcs.values()): outcome = 'completed'
+        elif interrupt and ckpt.exists(): outcome = 'interrupted'   # like a spot reclaim: no warning, no cleanup
+        elif time.monotonic() - start > self.max_run: outcome = 'timeout'
+        else: time.sleep(0.02)
+    for p in procs.values():
+        if p.poll() is None: p.kill()
+        p.wait()
+    stop.set()                                                   # feeders waiting for a reader give up
+    for t in feeders: t.join(timeout=5)
+    for f in outs: f.close()
+    job['rc'] = {h: p.returncode for h, p in procs.items()}
+    return outcome, failed
 
-    def _metrics(self, spec, log:str)->list:
-        "Last value of every metric found in the log: the algorithm's own, then `metric_definitions`"
-        defs = [{'Name': m.name, 'Regex': metric_regex(m.name)} for m in spec.metrics] + self.metric_definitions
-        out = []
-        for d in defs:
-            found = re.findall(d['Regex'], log)
-            if found: out.append({'MetricName': d['Name'], 'Value': float(found[-1])})
-        return out
+@patch
+def _metrics(self:Estimator, log:str)->list:
+    "Last value of every metric found in the log"
+    out = []
+    for d in self._metric_definitions():
+        found = re.findall(d['Regex'], log)
+        if found: out.append({'MetricName': d['Name'], 'Value': float(found[-1])})
+    return out
 
-    @classmethod
-    def attach(cls, training_job_name:str, sagemaker_session:Session|None=None)->'Estimator':
-        "An Estimator for a finished job, from its record (works after a kernel restart)"
-        sess = sagemaker_session or Session()
-        rec = describe_training_job(sess, training_job_name)
-        est = cls(rec['AlgorithmSpecification']['TrainingImage'], hyperparameters=rec['HyperParameters'],
-                  output_path=rec['OutputDataConfig']['S3OutputPath'], sagemaker_session=sess)
-        est.latest_training_job, est.model_data = training_job_name, rec.get('ModelArtifacts', {}).get('S3ModelArtifacts')
-        return est
+@patch(cls_method=True)
+def attach(cls:Estimator, training_job_name:str, sagemaker_session:Session|None=None)->Estimator:
+    "An Estimator for a finished job, from its record (works after a kernel restart)"
+    sess = sagemaker_session or Session()
+    rec = describe_training_job(sess, training_job_name)
+    est = cls(rec['AlgorithmSpecification']['TrainingImage'], hyperparameters=rec['HyperParameters'],
+              instance_count=rec['ResourceConfig']['InstanceCount'], output_path=rec['OutputDataConfig']['S3OutputPath'],
+              sagemaker_session=sess)
+    est.latest_training_job, est.model_data = training_job_name, rec.get('ModelArtifacts', {}).get('S3ModelArtifacts')
+    return est
 
-    def deploy(self, initial_instance_count:int=1, instance_type:str='local', **kw):
-        "Deploy the trained model (see the hosting chapter)"
-        if self.model_data is None: raise ValueError('Estimator has not been fit yet (no model artifact)')
-        return Model(self.model_data, self.image_uri, sagemaker_session=self.session).deploy(initial_instance_count, instance_type, **kw)
+@patch
+def deploy(self:Estimator, initial_instance_count:int=1, instance_type:str='local', **kw):
+    "Deploy the trained model (see the hosting chapter)"
+    if self.model_data is None: raise ValueError('Estimator has not been fit yet (no model artifact)')
+    return Model(self.model_data, self.image_uri, sagemaker_session=self.session).deploy(initial_instance_count, instance_type, **kw)
