@@ -417,7 +417,10 @@ class LinearLearner(SageMakerEstimator, BaseEstimator):
 
     def predict(self, X):
         "Predicted label (classifiers, using the calibrated threshold) or value (regressor)"
-        s = self.predict_score(X)
+        return self._labels(self.predict_score(X))
+
+    def _labels(self, s):
+        "Labels from SageMaker scores `s`: the calibrated threshold (binary), the argmax (multiclass), `s` itself (regressor)"
         pt = self.hp_['predictor_type']
         if pt=='regressor': return s
         idx = s.argmax(1) if pt=='multiclass_classifier' else (s >= self.threshold_).astype(int)
@@ -433,7 +436,7 @@ class LinearLearner(SageMakerEstimator, BaseEstimator):
         "SageMaker's JSON inference response: {'predictions': [{'score': ..., 'predicted_label': ...}]}"
         s, pt = self.predict_score(X), self.hp_['predictor_type']
         if pt=='regressor': return {'predictions': [{'score': float(v)} for v in s]}
-        labels = self.predict(X)
+        labels = self._labels(s)                    # from the same scores: one pass over X per request
         if pt=='multiclass_classifier':
             return {'predictions': [{'score': [float(p) for p in row], 'predicted_label': int(l)} for row, l in zip(s, labels)]}
         return {'predictions': [{'score': float(v), 'predicted_label': int(l)} for v, l in zip(s, labels)]}
