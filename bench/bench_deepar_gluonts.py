@@ -10,7 +10,7 @@ Same split (SageMaker's protocol: train on each series minus its last 6 years, s
 architecture (2 LSTM layers of 40 cells, Student-t likelihood, context 10), same learning rate, batch
 size and number of gradient steps, 200 sample paths each, scored by the same `forecast_metrics`.
 """
-import sys, time, warnings
+import sys, tempfile, time, warnings
 import numpy as np
 import pandas as pd
 import torch
@@ -37,11 +37,11 @@ def gluonts_paths(train, seed, steps_per_epoch):
     from gluonts.dataset.common import ListDataset
     from gluonts.torch.model.deepar import DeepAREstimator
     pl.seed_everything(seed, verbose=False)
-    ds = ListDataset([{'start': pd.Period('1960', 'Y'), 'target': np.array(r['target'], dtype=np.float32)} for r in train], freq='Y')
-    est = DeepAREstimator(freq='Y', prediction_length=P, context_length=CONTEXT, num_layers=2, hidden_size=40, lr=0.005,
+    ds = ListDataset([{'start': '1960-01-01', 'target': np.array(r['target'], dtype=np.float32)} for r in train], freq='YE')
+    est = DeepAREstimator(freq='YE', prediction_length=P, context_length=CONTEXT, num_layers=2, hidden_size=40, lr=0.005,
                           batch_size=64, num_batches_per_epoch=steps_per_epoch,
                           trainer_kwargs=dict(max_epochs=EPOCHS, accelerator='cpu', enable_progress_bar=False,
-                                              enable_model_summary=False, logger=False, enable_checkpointing=False))
+                                              enable_model_summary=False, logger=False, default_root_dir=tempfile.mkdtemp()))
     t0 = time.perf_counter()
     predictor = est.train(ds)
     seconds = time.perf_counter() - t0
