@@ -6,7 +6,7 @@ Docs: https://sagestudy.github.io/sagestudy/10_supervised/linear_learner.html.md
 
 # %% ../../nbs/10_supervised/11_linear_learner.ipynb #91119b42
 from __future__ import annotations
-import copy, itertools, math, time
+import itertools, math, time
 from pathlib import Path
 from types import SimpleNamespace
 import numpy as np
@@ -23,8 +23,7 @@ from ..core.catalog import get as get_spec
 from ..core.device import get_device
 from ..core.errors import DataFormatError, HyperparameterError
 from ..core.estimator import SageMakerEstimator, sagemaker_estimator
-from ..core.train import (make_optimizer, step_decay, train, EarlyStopping, History, format_metric,
-                                  save_checkpoint, load_checkpoint)
+from ..core.train import make_optimizer, step_decay, train
 from ..core import formats
 from fastcore.basics import patch
 
@@ -32,7 +31,7 @@ from fastcore.basics import patch
 __all__ = ['LOSS_FOR', 'LR_AUTO', 'pointwise_loss', 'fit_scaler', 'ParallelLinear', 'scale_steps', 'soft_threshold',
            'parallel_settings', 'threshold_curve', 'calibrate', 'num_hosts', 'host_rank', 'host_reduce',
            'host_broadcast', 'data_parallel', 'LinearLearner', 'pipe_path', 'iter_pipe', 'mini_batches', 'in_lockstep',
-           'train_stream', 'plot_linear_learner', 'explore_linear_learner']
+           'plot_linear_learner', 'explore_linear_learner']
 
 # %% ../../nbs/10_supervised/11_linear_learner.ipynb #4da2579d
 LOSS_FOR = {'binary_classifier': ('logistic', 'hinge_loss'),
@@ -247,10 +246,7 @@ class LinearLearner(SageMakerEstimator, BaseEstimator):
         Xn, yn = self._norm_X(Xt), self._norm_y(yt)
         val = self._channel(validation, dev) if validation is not None else None
         evaluate, watch = run.evaluator(Xn, yn, val)
-        self.history_ = train(run.model, lambda xb, yb: run.objective(xb, yb).sum(), (Xn, yn), hp['epochs'],
-            hp['mini_batch_size'], run.opt, run.sched, after_step=run.prox, evaluate=evaluate, watch=watch,
-            patience=hp['early_stopping_patience'], tolerance=hp['early_stopping_tolerance'],
-            seed=self.random_state + host_rank(), checkpoint_dir=checkpoint_dir, log=print if self.verbose else None)
+        self.history_ = run.train((Xn, yn), evaluate, watch, checkpoint_dir)
         return self._finish(run, val if val is not None else (Xn, yn), validation, test)
 
     def _start(self, X, y, gen):
@@ -308,12 +304,13 @@ class LinearLearner(SageMakerEstimator, BaseEstimator):
             with torch.no_grad():   # threshold = each model's current learning rate x its l1
                 model.W.copy_(soft_threshold(model.W, (opt.param_groups[0]['lr'] * lr_scale * l1)[:, None, None]))
 
-        def step(xb, yb):                                           # one mini-batch, as core.train takes it
-            opt.zero_grad(set_to_none=True)
-            objective(xb, yb).sum().backward()
-            opt.step()
-            if use_l1: prox()
-            if sched: sched.step()
+        def fit_loop(data, evaluate, watch, checkpoint_dir, batches=None):
+            "core.train with these pieces: File mode gives it `data`, Pipe mode `batches`"
+            return train(model, lambda xb, yb: objective(xb, yb).sum(), data, hp['epochs'], hp['mini_batch_size'],
+                opt, sched, after_step=prox if use_l1 else None, evaluate=evaluate, watch=watch,
+                patience=hp['early_stopping_patience'], tolerance=hp['early_stopping_tolerance'],
+                seed=self.random_state + host_rank(),                # several hosts: each shuffles its own way
+                checkpoint_dir=checkpoint_dir, log=print if self.verbose else None, batches=batches)
 
         def evaluator(Xn, yn, val):                                 # evaluate(epoch) for the training loop
             def evaluate(epoch):
@@ -324,8 +321,7 @@ class LinearLearner(SageMakerEstimator, BaseEstimator):
                     out = dict(zip(out, host_reduce(torch.tensor(list(out.values()), dtype=torch.float64), 'mean').tolist()))
                 return out
             return evaluate, 'validation:objective_loss' if val is not None else 'train:objective_loss'
-        return SimpleNamespace(model=model, opt=opt, sched=sched, objective=objective, step=step, evaluator=evaluator,
-                               prox=prox if use_l1 else None, settings=settings)
+        return SimpleNamespace(model=model, objective=objective, train=fit_loop, evaluator=evaluator, settings=settings)
 
     def _finish(self, run, sel, validation, test):
         "Choose the model and threshold on `sel` (validation, else training rows), then log the channels' metrics"
@@ -569,41 +565,6 @@ def in_lockstep(batches):
         yield b
 
 # %% ../../nbs/10_supervised/11_linear_learner.ipynb #f546cdd5
-def train_stream(run,                  # the shared pieces from `LinearLearner._start`
-                 passes,               # passes(i, epoch) -> iterator of normalized (X, y) tensor chunks of pass i
-                 epochs:int, mini_batch_size:int,
-                 evaluate, watch:str,  # evaluate(epoch) -> metrics; the metric early stopping watches
-                 patience:int, tolerance:float,
-                 seed:int=0,           # shuffling seed, as in `core.train`
-                 checkpoint_dir=None, log=None)->History:
-    "`core.train`'s epoch loop for data that arrives as a stream of chunks"
-    history, stopper, best_state, start = History(), EarlyStopping(patience, tolerance), None, 0
-    seed += host_rank()                                                # several hosts: each shuffles its own way
-    meta = load_checkpoint(checkpoint_dir, run.model, run.opt, run.sched) if checkpoint_dir else None
-    if meta:
-        start, history.rows = meta['epoch'] + 1, [tuple(r) for r in meta['history']]
-        stopper.best, stopper.bad_epochs, best_state = meta['best'], meta['bad_epochs'], meta['best_state']
-        if log: log(f"resumed from checkpoint after epoch {meta['epoch']}")
-    for i, epoch in enumerate(range(start, epochs)):
-        g = torch.Generator().manual_seed(seed * 100_003 + epoch)      # core.train's shuffling seed for this epoch
-        run.model.train()
-        for xb, yb in in_lockstep(mini_batches(passes(i, epoch), g, mini_batch_size)): run.step(xb, yb)
-        run.model.eval()
-        metrics = evaluate(epoch)
-        for name, value in metrics.items():
-            history.add(epoch, name, value)
-            if log: log(format_metric(name, value, epoch))
-        if stopper.improved(metrics[watch]): best_state = copy.deepcopy(run.model.state_dict())
-        if checkpoint_dir:
-            save_checkpoint(checkpoint_dir, run.model, run.opt, run.sched, {'epoch': epoch, 'history': history.to_json(),
-                            'best': stopper.best, 'bad_epochs': stopper.bad_epochs}, best_state)
-        if stopper.should_stop:
-            if log: log(f"early stopping after epoch {epoch}: {watch} did not improve for {patience} epochs")
-            break
-    if best_state is not None: run.model.load_state_dict(best_state)
-    return history
-
-# %% ../../nbs/10_supervised/11_linear_learner.ipynb #e10c2870
 @patch
 def fit_pipes(self:LinearLearner,
               pipes:dict,              # {'train': (prefix, content_type), 'validation': ..., 'test': ...}
@@ -647,9 +608,8 @@ def fit_pipes(self:LinearLearner,
         if i > 0: chunks = read('train', i, d)            # its head: the shuffled head as one chunk in epoch 0, else as read
         else: chunks = itertools.chain([(Xh, th)] if epoch==0 else head, stream)
         return (prepare(X, t) for X, t in chunks)
-    self.history_ = train_stream(run, passes, hp['epochs'], hp['mini_batch_size'], evaluate, watch,
-                                 hp['early_stopping_patience'], hp['early_stopping_tolerance'], self.random_state,
-                                 checkpoint_dir, print if self.verbose else None)
+    batches = lambda i, epoch, g: in_lockstep(mini_batches(passes(i, epoch), g, hp['mini_batch_size']))
+    self.history_ = run.train(None, evaluate, watch, checkpoint_dir, batches)
     return self._finish(run, val if val is not None else (Xn, yn), kept.get('validation'), kept.get('test'))
 
 # %% ../../nbs/10_supervised/11_linear_learner.ipynb #1a9c0a3f

@@ -147,7 +147,7 @@ def load_checkpoint(directory, model:torch.nn.Module, optimizer, scheduler)->dic
 # %% ../../nbs/00_core/05_train.ipynb #21412ec3
 def train(model:torch.nn.Module,           # the model; its state_dict is checkpointed
           loss_fn:Callable,                # loss_fn(*batch) -> scalar tensor to minimize
-          data:tuple,                      # tensors with the same first dimension (X, y, weights...)
+          data:tuple|None,                 # tensors with the same first dimension (X, y, weights...); None with `batches`
           epochs:int,                      # maximum passes over the data
           mini_batch_size:int,             # rows per step
           optimizer:torch.optim.Optimizer, # from `make_optimizer`
@@ -163,9 +163,10 @@ def train(model:torch.nn.Module,           # the model; its state_dict is checkp
           progress:bool=False,             # show a tqdm progress bar
           log:Callable|None=None,          # log(line) for SageMaker-style metric lines
           stop_after:int|None=None,        # testing aid: stop after this many epochs, as a spot interruption would
+          batches:Callable|None=None,      # batches(i, epoch, generator) -> iterator of mini-batch tuples, for data that streams (Pipe mode); replaces data
          )->History:
     "Train `model` by mini-batch descent on `loss_fn`; returns the metric `History`"
-    n = len(data[0])
+    if batches is None and data is None: raise ValueError('train needs `data` or `batches`')
     history, start = History(), 0
     stopper = EarlyStopping(patience, tolerance, mode) if (watch and patience) else None
     best_state = None
@@ -177,12 +178,16 @@ def train(model:torch.nn.Module,           # the model; its state_dict is checkp
     bar = tqdm(total=epochs, initial=start, desc='epochs', disable=not progress, leave=False)
     for epoch in range(start, epochs):
         g = torch.Generator().manual_seed(seed * 100_003 + epoch)
-        order = torch.randperm(n, generator=g).to(data[0].device)
-        shuffled = [t[order] for t in data]          # one gather per epoch; mini-batches are then cheap slices
+        if batches is not None: epoch_batches = batches(epoch - start, epoch, g)   # pass `epoch - start` of this process
+        else:
+            n = len(data[0])
+            order = torch.randperm(n, generator=g).to(data[0].device)
+            shuffled = [t[order] for t in data]      # one gather per epoch; mini-batches are then cheap slices
+            epoch_batches = ([t[i:i + mini_batch_size] for t in shuffled] for i in range(0, n, mini_batch_size))
         model.train()
-        for i in range(0, n, mini_batch_size):
+        for batch in epoch_batches:
             optimizer.zero_grad(set_to_none=True)
-            loss = loss_fn(*(t[i:i + mini_batch_size] for t in shuffled))
+            loss = loss_fn(*batch)
             loss.backward()
             optimizer.step()
             if after_step: after_step()
