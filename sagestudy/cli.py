@@ -1,4 +1,4 @@
-"""`sagestudy train`, `serve`, `transform` and `describe`: the local platform from a terminal, a thin layer over the same Python API (`Estimator`, `Model`, `ModelServer`, `Transformer`).
+"""`sagestudy train`, `serve`, `transform` and `describe`: the local platform from a terminal, a thin layer over the same Python API (`Estimator`, `Model`, `ModelServer`, `WorkerPool`, `Transformer`).
 
 Docs: https://sagestudy.github.io/sagestudy/60_platform/cli.html.md"""
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse, json, os, signal, sys, threading, time
 from pathlib import Path
 from .core.catalog import get as get_spec
-from .platform.serving import ModelServer
+from .platform.serving import ModelServer, WorkerPool
 from .platform.storage import Session, parse_s3_uri
 from .sagemaker import image_uris
 from .sagemaker.hosting import Model, check_hosting
@@ -37,6 +37,13 @@ def _channel(text:str)->tuple[str, str, str|None]:
     if not eq or not name: raise argparse.ArgumentTypeError(f'{text!r} is not NAME=s3://bucket/prefix[,content_type]')
     uri, _, ctype = rest.partition(',')
     return name, _s3(uri), ctype or None
+
+def _workers(text:str)->int:
+    "A number of model-server workers, at least 1"
+    try: n = int(text)
+    except ValueError: n = 0
+    if n < 1: raise argparse.ArgumentTypeError(f'{text!r} is not a number of workers (1 or more)')
+    return n
 
 def _json_file(text:str)->dict:
     "The object stored in a JSON file"
@@ -74,10 +81,13 @@ def _serve(a, session:Session)->int:
     _, served = _load_checked(a, session)
     if threading.current_thread() is threading.main_thread():       # `kill` / terminate() stops it cleanly too
         signal.signal(signal.SIGTERM, _interrupt)
-    server = ModelServer(served, a.host, a.port)
-    print(f'serving {served._algorithm} on {server.url} (Ctrl-C stops)', flush=True)
+    if a.workers == 1: server = ModelServer(served, a.host, a.port)   # in this process, as before
+    else:                                                            # worker processes, each loading model.tar.gz itself
+        path = session.s3.path(a.model_data) if a.model_data.startswith('s3://') else a.model_data
+        server = WorkerPool(path, type(served), a.workers, a.host, a.port)
+    print(f'serving {served._algorithm} on {server.url} with {a.workers} worker(s) (Ctrl-C stops)', flush=True)
     try:
-        while server.thread.is_alive(): server.thread.join(0.5)
+        while server.alive(): time.sleep(0.5)
     except KeyboardInterrupt: pass
     finally: server.stop()
     print('stopped', flush=True)
@@ -120,6 +130,8 @@ def parser()->argparse.ArgumentParser:
         s.set_defaults(run=fn)
         if name == 'serve':
             s.add_argument('--host', default='127.0.0.1'); s.add_argument('--port', type=int, default=8080, help='0 picks a free port')
+            s.add_argument('--workers', type=_workers, default=os.environ.get('SAGEMAKER_MODEL_SERVER_WORKERS', '1'),
+                           help='model-server processes (default: $SAGEMAKER_MODEL_SERVER_WORKERS, else 1 = serve in this process)')
             continue
         s.add_argument('--input', type=_s3, required=True); s.add_argument('--output', type=_s3, required=True)
         s.add_argument('--content-type', default='text/csv'); s.add_argument('--accept', help="default: the model's first response type")

@@ -6,15 +6,16 @@ Docs: https://sagestudy.github.io/sagestudy/60_platform/serving.html.md"""
 
 # %% ../../nbs/60_platform/62_serving.ipynb #fb00b4f6
 from __future__ import annotations
-import json, socket, threading, time
+import http.client, json, multiprocessing as mp, os, signal, socket, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 from ..core import formats
 from ..core.errors import DataFormatError
 
 # %% auto #0
-__all__ = ['MAX_PAYLOAD', 'ClientError', 'invoke', 'ModelServer']
+__all__ = ['MAX_PAYLOAD', 'ClientError', 'invoke', 'ModelServer', 'ping', 'WorkerPool']
 
 # %% ../../nbs/60_platform/62_serving.ipynb #a27f0ae5
 MAX_PAYLOAD = 6 * 1024 * 1024   # InvokeEndpoint's limit on the request body: 6 MB (6,291,456 bytes)
@@ -65,6 +66,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, status:int, body:bytes=b'', content_type:str='text/plain'):
         self.send_response(status)
         self.send_header('Content-Type', content_type); self.send_header('Content-Length', str(len(body)))
+        self.send_header('X-Sagestudy-Worker', str(os.getpid()))   # not SageMaker's: which worker process answered
         self.end_headers(); self.wfile.write(body)
 
     def do_GET(self):
@@ -101,6 +103,81 @@ class ModelServer:
     def url(self)->str: return f'http://{self.httpd.server_address[0]}:{self.httpd.server_address[1]}'
     @property
     def log(self)->list: return self.httpd.log
+    def alive(self)->bool: return self.thread.is_alive()
     def stop(self): self.httpd.shutdown(); self.httpd.server_close()
+    def __enter__(self): return self
+    def __exit__(self, *exc): self.stop()
+
+# %% ../../nbs/60_platform/62_serving.ipynb #5ab1e1b5
+class _WorkerHTTPServer(ThreadingHTTPServer):
+    allow_reuse_port = True    # SO_REUSEPORT: several processes listen on one port, the kernel spreads connections
+    daemon_threads = True
+
+def _worker(estimator:type, model_data:str, host:str, port:int):
+    "One model-server worker process: load the model itself, serve it on the shared port until SIGTERM"
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))   # stop(): leave serve_forever, close the socket, exit 0
+    signal.signal(signal.SIGINT, signal.SIG_IGN)             # Ctrl-C in a terminal reaches every process; the parent stops us
+    model = estimator.load(model_data)                       # before listening: a worker that takes connections is ready
+    httpd = _WorkerHTTPServer((host, port), _Handler)
+    httpd.model, httpd.log, httpd.errors = model, [], []
+    try: httpd.serve_forever()
+    finally: httpd.server_close()
+
+def ping(host:str, port:int, timeout:float=5)->int:
+    "GET /ping on a new connection; returns the process id of the worker that answered 200"
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        conn.request('GET', '/ping'); r = conn.getresponse(); r.read()
+    finally: conn.close()
+    if r.status != 200: raise ConnectionError(f'/ping answered {r.status}')
+    return int(r.getheader('X-Sagestudy-Worker'))
+
+# %% ../../nbs/60_platform/62_serving.ipynb #1e776c18
+class WorkerPool:
+    "`workers` processes serving `estimator.load(model_data)` on one port, as a SageMaker container's model-server workers"
+    def __init__(self, model_data,           # local path of model.tar.gz
+                 estimator:type,             # its sagestudy estimator class (its `load` reads the file)
+                 workers:int=2,              # number of processes (SageMaker: $SAGEMAKER_MODEL_SERVER_WORKERS)
+                 host:str='127.0.0.1', port:int=0, # port 0: a free one
+                 timeout:float=120):         # seconds for every worker to load the model and answer /ping
+        if workers < 1: raise ValueError(f'workers must be at least 1; got {workers}')
+        if not Path(model_data).is_file(): raise FileNotFoundError(f'no model.tar.gz at {model_data}')
+        holder = socket.socket(); holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        holder.bind((host, port))            # reserves the port; never listens, so it is never given a connection
+        self.host, self.port = holder.getsockname()[:2]
+        self.model_data, self.answered = str(model_data), set()
+        ctx = mp.get_context('spawn')
+        self.procs = [ctx.Process(target=_worker, args=(estimator, self.model_data, self.host, self.port), daemon=True)
+                      for _ in range(workers)]
+        try:
+            for p in self.procs: p.start()
+            self._wait(timeout)
+        except BaseException: self.stop(); raise
+        finally: holder.close()
+
+    def _wait(self, timeout:float):
+        "Ping on new connections until every worker has answered (each lands on a worker chosen by the kernel)"
+        deadline, pids = time.monotonic() + timeout, {p.pid for p in self.procs}
+        while self.answered != pids:
+            for p in self.procs:
+                if p.exitcode is not None: raise RuntimeError(f'worker {p.pid} exited with code {p.exitcode} while loading {self.model_data}')
+            if time.monotonic() > deadline: raise TimeoutError(f'{len(pids - self.answered)} worker(s) did not answer /ping within {timeout} s')
+            try: self.answered.add(ping(self.host, self.port))
+            except OSError: pass             # no worker listens yet
+            time.sleep(0.02)
+
+    @property
+    def url(self)->str: return f'http://{self.host}:{self.port}'
+    @property
+    def pids(self)->list[int]: return [p.pid for p in self.procs]
+    def alive(self)->bool: return all(p.is_alive() for p in self.procs)
+
+    def stop(self):
+        "SIGTERM every worker and wait for it (SIGKILL after 10 s)"
+        for p in self.procs:
+            if p.is_alive(): p.terminate()
+        for p in self.procs:
+            p.join(10)
+            if p.is_alive(): p.kill(); p.join()
     def __enter__(self): return self
     def __exit__(self, *exc): self.stop()
