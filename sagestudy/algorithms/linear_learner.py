@@ -193,6 +193,7 @@ _METRIC_PREFIX = {'binary_classifier': 'binary_classification_cross_entropy', 'r
 @sagemaker_estimator('linear-learner', extra={'random_state': 0, 'device': 'auto', 'verbose': False})
 class LinearLearner(SageMakerEstimator, BaseEstimator):
     "SageMaker's Linear Learner: regression, binary and multiclass classification with parallel models"
+    joins_hosts = True   # a training job's instances train one model together (data-parallel over torch.distributed)
 
     # ---------------------------------------------------------------- set-up
     def _resolve(self, X, y):

@@ -2,7 +2,7 @@
 from sagestudy.platform.storage import Session
 from sagestudy.sagemaker.hosting import (Model, Predictor, DataCaptureConfig, production_variant, endpoint_from_production_variants, CSVSerializer, JSONSerializer, JSONLinesSerializer,
     RecordSerializer, NumpySerializer, JSONDeserializer, JSONLinesDeserializer, CSVDeserializer, BytesDeserializer, NumpyDeserializer)
-from sagestudy.sagemaker.training import Estimator, TrainingInput, describe_training_job, shard_objects, feed_pipes
+from sagestudy.sagemaker.training import Estimator, TrainingInput, ShuffleConfig, describe_training_job, shard_objects, feed_pipes
 from sagestudy.sagemaker.frameworks import Framework, PyTorch, SKLearn
 from sagestudy.sagemaker.transform import Transformer
 from sagestudy.sagemaker.pipeline import FrameworkModel, SKLearnModel, PyTorchModel, PipelineModel

@@ -6,7 +6,7 @@ Docs: https://sagestudy.github.io/sagestudy/60_platform/training_jobs.html.md"""
 
 # %% ../../nbs/60_platform/64_training_jobs.ipynb #4a647d9a
 from __future__ import annotations
-import datetime as dt, errno, inspect, json, os, re, shutil, socket, sqlite3, subprocess, sys, tarfile, threading, time
+import datetime as dt, errno, inspect, json, os, random, re, shutil, socket, sqlite3, subprocess, sys, tarfile, threading, time
 from pathlib import Path
 from fastcore.basics import patch
 from ..core.catalog import get as get_spec, format_value
@@ -16,7 +16,8 @@ from ..platform.storage import Session, parse_s3_uri
 from .hosting import Model
 
 # %% auto #0
-__all__ = ['container_train', 'save_record', 'describe_training_job', 'shard_objects', 'feed_pipes', 'TrainingInput', 'Estimator']
+__all__ = ['container_train', 'save_record', 'describe_training_job', 'shard_objects', 'feed_pipes', 'ShuffleConfig',
+           'TrainingInput', 'Estimator']
 
 # %% ../../nbs/60_platform/64_training_jobs.ipynb #16e0a140
 def _opt_ml()->Path: return Path(os.environ.get('SAGESTUDY_OPT_ML', '/opt/ml'))
@@ -30,9 +31,12 @@ def container_train()->int:
         channels = json.loads((ml/'input/config/inputdataconfig.json').read_text())
         est = estimator_class(os.environ['SAGESTUDY_ALGORITHM']).from_hyperparameters(hp)
         if 'verbose' in est.get_params(): est.set_params(verbose=True)   # print the metric log lines
+        if int(os.environ.get('WORLD_SIZE', '1')) > 1 and getattr(est, 'joins_hosts', False):
+            import torch.distributed as dist                   # the instances train one model together:
+            dist.init_process_group('gloo')                     # rendezvous at MASTER_ADDR:MASTER_PORT as RANK of WORLD_SIZE
         kw = {'checkpoint_dir': ml/'checkpoints'} if (ml/'checkpoints').is_dir() and 'checkpoint_dir' in inspect.signature(est.fit).parameters else {}
         data = {name: (ml/'input/data'/name, c.get('ContentType', 'text/csv')) for name, c in channels.items()}
-        if any(c['TrainingInputMode'] == 'Pipe' for c in channels.values()):   # FIFOs data/<name>_0, _1, ...
+        if any(c['TrainingInputMode'] == 'Pipe' for c in channels.values()):   # FIFOs data/<name>_0, _1, ... (File and FastFile: folders)
             if not hasattr(est, 'fit_pipes'):
                 raise NotImplementedError(f"sagestudy's {type(est).__name__} cannot read Pipe mode yet (it has no "
                                           "fit_pipes): use input_mode='File'")
@@ -75,15 +79,18 @@ def shard_objects(objects:list,   # the channel's object URIs
                   host_index:int, # 0 for algo-1, 1 for algo-2, ...
                   host_count:int, # the job's instance_count
                   distribution:str='FullyReplicated', # or 'ShardedByS3Key'
+                  seed:int|None=None,                 # ShuffleConfig's seed: shuffle the object list first
                  )->list:
     "The objects that instance `host_index` of `host_count` receives from a channel"
     objects = sorted(objects)
+    if seed is not None: objects = [objects[i] for i in random.Random(seed).sample(range(len(objects)), len(objects))]
     return objects if distribution == 'FullyReplicated' else objects[host_index::host_count]
 
 # %% ../../nbs/60_platform/64_training_jobs.ipynb #fb2e5593
 def feed_pipes(objects:list,            # local paths of the channel's objects (this instance's share), in order
                prefix:Path,             # the FIFO of epoch e is f'{prefix}_{e}'
                stop:threading.Event,    # set by the platform when the container has exited
+               seed:int|None=None,      # ShuffleConfig's seed: a new object order every epoch
               ):
     "Stream `objects` into the FIFOs `prefix_0`, `prefix_1`, ..., one full pass each, until `stop` is set"
     epoch = 0
@@ -97,18 +104,25 @@ def feed_pipes(objects:list,            # local paths of the channel's objects (
                 if stop.wait(0.01): return
         os.set_blocking(fd, True)
         os.mkfifo(f'{prefix}_{epoch + 1}')                 # the next epoch's FIFO is there before this one ends
+        order = objects if seed is None else random.Random(seed + epoch).sample(objects, len(objects))
         with os.fdopen(fd, 'wb', buffering=0) as pipe:
             try:
-                for obj in objects:
+                for obj in order:
                     with open(obj, 'rb') as f: shutil.copyfileobj(f, pipe)
             except BrokenPipeError: pass                   # the reader closed early (or exited): this epoch is over
         epoch += 1
 
 # %% ../../nbs/60_platform/64_training_jobs.ipynb #e278c931
+class ShuffleConfig:
+    "A channel's shuffle seed (as `sagemaker.inputs.ShuffleConfig`)"
+    def __init__(self, seed:int): self.seed = int(seed)
+
 class TrainingInput:
-    "A channel: S3 prefix, content type, distribution, input mode (as `sagemaker.inputs.TrainingInput`)"
-    def __init__(self, s3_data:str, content_type:str|None=None, distribution:str='FullyReplicated', input_mode:str|None=None):
+    "A channel: S3 prefix, content type, distribution, input mode, shuffling (as `sagemaker.inputs.TrainingInput`)"
+    def __init__(self, s3_data:str, content_type:str|None=None, distribution:str='FullyReplicated', input_mode:str|None=None,
+                 shuffle_config:ShuffleConfig|None=None):
         parse_s3_uri(s3_data)
+        self.shuffle_config = shuffle_config
         if distribution not in ('FullyReplicated', 'ShardedByS3Key'):
             raise ValueError(f"distribution={distribution!r}: FullyReplicated or ShardedByS3Key")
         if input_mode not in (None, 'File', 'Pipe', 'FastFile'):
@@ -127,14 +141,14 @@ def _free_port()->int:
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
-def _copy_objects(s3, prefix_uri:str, objects:list, dest:Path):
-    "File mode: copy `objects` (under `prefix_uri`) into the folder `dest`, keeping the rest of each key"
+def _copy_objects(s3, prefix_uri:str, objects:list, dest:Path, link:bool=False):
+    "File mode: copy `objects` (under `prefix_uri`) into the folder `dest`, keeping the rest of each key; FastFile: link them"
     _, prefix = parse_s3_uri(prefix_uri)
     dest.mkdir(parents=True, exist_ok=True)
     for obj in objects:
         rest = parse_s3_uri(obj)[1][len(prefix):].lstrip('/') or Path(prefix).name
         (dest/rest).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(s3.path(obj), dest/rest)
+        (os.symlink if link else shutil.copyfile)(s3.path(obj), dest/rest)   # a link is read from storage on access
 
 # %% ../../nbs/60_platform/64_training_jobs.ipynb #beb7464a
 class Estimator:
@@ -171,7 +185,7 @@ class Estimator:
         spec = get_spec(self.algorithm)
         c = {c.name: c for c in spec.channels}.get(name)
         if c is None: return
-        if mode not in c.input_modes:
+        if ('File' if mode == 'FastFile' else mode) not in c.input_modes:   # FastFile serves File-mode code
             raise ValueError(f"ValidationException: {spec.title} ({spec.name}) does not support TrainingInputMode "
                              f"{mode!r} on channel {name!r}; supported: {', '.join(c.input_modes)}")
         if c.distribution and channel.distribution != c.distribution:
@@ -234,9 +248,7 @@ def fit(self:Estimator, inputs:dict, wait:bool=True, logs:bool=True, job_name:st
     channels = {k: v if isinstance(v, TrainingInput) else TrainingInput(v) for k, v in inputs.items()}
     modes = {k: c.input_mode or self.input_mode for k, c in channels.items()}
     for k, mode in modes.items():
-        if mode == 'FastFile': raise NotImplementedError(f"channel {k!r}: FastFile mode is not implemented in sagestudy; "
-                                                         "use File (the same code reads it) or Pipe")
-        if mode not in ('File', 'Pipe'): raise ValueError(f"channel {k!r}: input_mode={mode!r}: File, Pipe or FastFile")
+        if mode not in ('File', 'Pipe', 'FastFile'): raise ValueError(f"channel {k!r}: input_mode={mode!r}: File, Pipe or FastFile")
         self._check_channel(k, channels[k], mode)
     objects = {k: self.session.s3.list(c.s3_data) for k, c in channels.items()}
     for k, objs in objects.items():
@@ -250,6 +262,7 @@ def fit(self:Estimator, inputs:dict, wait:bool=True, logs:bool=True, job_name:st
               'HyperParameters': hp, 'ResourceConfig': {'InstanceType': self.instance_type, 'InstanceCount': len(hosts)},
               'InputDataConfig': [{'ChannelName': k, 'DataSource': {'S3DataSource': {'S3Uri': c.s3_data,
                   'S3DataDistributionType': c.distribution}}, 'InputMode': modes[k],
+                  **({'ShuffleConfig': {'Seed': c.shuffle_config.seed}} if c.shuffle_config else {}),
                   **({'ContentType': c.content_type} if c.content_type else {})} for k, c in channels.items()],
               'OutputDataConfig': {'S3OutputPath': self.output_path}, 'CreationTime': _now().isoformat(),
               'SecondaryStatusTransitions': []}
@@ -260,14 +273,15 @@ def fit(self:Estimator, inputs:dict, wait:bool=True, logs:bool=True, job_name:st
         save_record(self.session, record)
     status('Starting')
     status('Downloading')
-    pipes = []                                                   # (objects, FIFO prefix) of every Pipe-mode channel
+    pipes = []                                                   # (objects, FIFO prefix, shuffle seed) of every Pipe-mode channel
     for i, host in enumerate(hosts):
         ml = job['dir']/host/'opt/ml'                            # this instance's disk
         _write_contract(ml, hp, channels, modes, host, hosts)
         for k, c in channels.items():
-            mine = shard_objects(objects[k], i, len(hosts), c.distribution)
-            if modes[k] == 'File': _copy_objects(self.session.s3, c.s3_data, mine, ml/'input/data'/k)
-            else: pipes.append(([self.session.s3.path(o) for o in mine], ml/'input/data'/k))
+            seed = c.shuffle_config.seed if c.shuffle_config else None
+            mine = shard_objects(objects[k], i, len(hosts), c.distribution, seed)
+            if modes[k] == 'Pipe': pipes.append(([self.session.s3.path(o) for o in mine], ml/'input/data'/k, seed))
+            else: _copy_objects(self.session.s3, c.s3_data, mine, ml/'input/data'/k, link=modes[k] == 'FastFile')
         if self.checkpoint_s3_uri:                               # SageMaker syncs this prefix with /opt/ml/checkpoints
             (ml/'checkpoints').mkdir(); self.session.s3.download(self.checkpoint_s3_uri, ml/'checkpoints')
         self._prepare_container(job, host)
@@ -311,10 +325,10 @@ def fit(self:Estimator, inputs:dict, wait:bool=True, logs:bool=True, job_name:st
 def _run_containers(self:Estimator, job:dict, pipes:list, interrupt:bool=False)->tuple:
     "Run one container per host (and the Pipe feeders); ('completed'|'failed'|'interrupted'|'timeout', failed host)"
     stop, feeders = threading.Event(), []
-    for objs, prefix in pipes:
+    for objs, prefix, seed in pipes:
         for old in prefix.parent.glob(prefix.name + '_*'): old.unlink()   # a restarted job streams from epoch 0 again
         os.mkfifo(f'{prefix}_0')
-        feeders.append(threading.Thread(target=feed_pipes, args=(objs, prefix, stop), name=f'feed_pipes {prefix}', daemon=True))
+        feeders.append(threading.Thread(target=feed_pipes, args=(objs, prefix, stop, seed), name=f'feed_pipes {prefix}', daemon=True))
         feeders[-1].start()
     procs, outs = {}, []
     for host in job['hosts']:
