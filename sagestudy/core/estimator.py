@@ -127,6 +127,15 @@ def _read_channel_method(self, path, content_type:str)->tuple:
 
 SageMakerEstimator.fit_channels, SageMakerEstimator._read_channel = _fit_channels, _read_channel_method
 
+# %% ../../nbs/00_core/06_estimator.ipynb #cd25fd57
+def _fit_pipes(self, pipes:dict,   # {channel: (prefix, content_type)}: the FIFO of pass e is f'{prefix}_{e}'; a folder is a File channel
+               **fit_kwargs):
+    "Pipe mode for an algorithm that holds its data in memory: read one pass of each FIFO, then train as from files"
+    return self.fit_channels({name: (prefix if Path(prefix).is_dir() else Path(f'{prefix}_0'), ct)
+                              for name, (prefix, ct) in pipes.items()}, **fit_kwargs)
+
+SageMakerEstimator.fit_pipes = _fit_pipes
+
 # %% ../../nbs/00_core/06_estimator.ipynb #31039603
 def _add_bytes(tar:tarfile.TarFile, name:str, data:bytes):
     info = tarfile.TarInfo(name); info.size = len(data); info.mtime = int(time.time())

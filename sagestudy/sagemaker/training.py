@@ -37,9 +37,6 @@ def container_train()->int:
         kw = {'checkpoint_dir': ml/'checkpoints'} if (ml/'checkpoints').is_dir() and 'checkpoint_dir' in inspect.signature(est.fit).parameters else {}
         data = {name: (ml/'input/data'/name, c.get('ContentType', 'text/csv')) for name, c in channels.items()}
         if any(c['TrainingInputMode'] == 'Pipe' for c in channels.values()):   # FIFOs data/<name>_0, _1, ... (File and FastFile: folders)
-            if not hasattr(est, 'fit_pipes'):
-                raise NotImplementedError(f"sagestudy's {type(est).__name__} cannot read Pipe mode yet (it has no "
-                                          "fit_pipes): use input_mode='File'")
             est.fit_pipes(data, **kw)
         else: est.fit_channels(data, **kw)
         tmp = ml/'output'/'model.tar.gz'
