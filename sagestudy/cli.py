@@ -56,8 +56,8 @@ def _json_file(text:str)->dict:
 # %% ../nbs/60_platform/69_cli.ipynb #661aa08a
 def _train(a, session:Session)->int:
     image = image_uris.retrieve(a.algorithm, session.region, a.image_version)
-    est = Estimator(image, instance_type=a.instance_type, output_path=a.output_path, hyperparameters=a.hyperparameters,
-                    input_mode=a.input_mode, sagemaker_session=session)
+    est = Estimator(image, instance_type=a.instance_type, instance_count=a.instance_count, output_path=a.output_path,
+                    hyperparameters=a.hyperparameters, input_mode=a.input_mode, sagemaker_session=session)
     record = est.fit({name: TrainingInput(uri, ctype) for name, uri, ctype in a.channel}, logs=not a.quiet, job_name=a.job_name)
     print(json.dumps(record, indent=1))
     return 0
@@ -116,6 +116,7 @@ def parser()->argparse.ArgumentParser:
                    help='a data channel, e.g. train=s3://bucket/train,text/csv (repeat for more)')
     t.add_argument('--output-path', type=_s3, help='S3 prefix for model.tar.gz (default: the default bucket)')
     t.add_argument('--instance-type', default='local'); t.add_argument('--input-mode', default='File', choices=['File', 'Pipe', 'FastFile'])
+    t.add_argument('--instance-count', type=int, default=1, help='containers (processes), algo-1 ... algo-N')
     t.add_argument('--image-version', help='image tag (XGBoost needs one, e.g. 1.7-1)')
     t.add_argument('--job-name'); t.add_argument('--quiet', action='store_true', help='do not print the training log')
     t.set_defaults(run=_train)
