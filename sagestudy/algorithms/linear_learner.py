@@ -24,14 +24,14 @@ from ..core.device import get_device
 from ..core.errors import DataFormatError, HyperparameterError
 from ..core.estimator import SageMakerEstimator, sagemaker_estimator
 from ..core.train import make_optimizer, step_decay, train
+from ..core.train import num_hosts, host_rank, host_reduce, host_broadcast, data_parallel, in_lockstep
 from ..core import formats
 from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['LOSS_FOR', 'LR_AUTO', 'pointwise_loss', 'fit_scaler', 'ParallelLinear', 'scale_steps', 'soft_threshold',
-           'parallel_settings', 'threshold_curve', 'calibrate', 'num_hosts', 'host_rank', 'host_reduce',
-           'host_broadcast', 'data_parallel', 'LinearLearner', 'pipe_path', 'iter_pipe', 'mini_batches', 'in_lockstep',
-           'plot_linear_learner', 'explore_linear_learner']
+           'parallel_settings', 'threshold_curve', 'calibrate', 'LinearLearner', 'pipe_path', 'iter_pipe',
+           'mini_batches', 'plot_linear_learner', 'explore_linear_learner']
 
 # %% ../../nbs/10_supervised/11_linear_learner.ipynb #4da2579d
 LOSS_FOR = {'binary_classifier': ('logistic', 'hinge_loss'),
@@ -153,38 +153,6 @@ def calibrate(scores:np.ndarray,   # (n,) scores of one model on the calibration
     else: raise ValueError(f"unknown criterion {criterion!r}")
     i = int(np.argmax(value))
     return float(c['threshold'][i]), float(value[i])
-
-# %% ../../nbs/10_supervised/11_linear_learner.ipynb #f974915f
-def num_hosts()->int:
-    "Training hosts joined by torch.distributed (1 when it is not initialized)"
-    return dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
-
-def host_rank()->int:
-    "This host's index (algo-1 is 0)"
-    return dist.get_rank() if num_hosts() > 1 else 0
-
-def host_reduce(t:torch.Tensor, op:str='sum')->torch.Tensor:
-    "A copy of `t` summed ('sum'), averaged ('mean') or minimized ('min') over the hosts"
-    out = t.detach().to('cpu', copy=True)                  # gloo, torch.distributed's CPU backend
-    if num_hosts() > 1:
-        dist.all_reduce(out, op=dist.ReduceOp.MIN if op=='min' else dist.ReduceOp.SUM)
-        if op=='mean': out /= num_hosts()
-    return out.to(t.device)
-
-def host_broadcast(t:torch.Tensor)->torch.Tensor:
-    "Overwrite `t` with algo-1's value, in place"
-    out = t.detach().to('cpu', copy=True)
-    if num_hosts() > 1: dist.broadcast(out, 0)
-    with torch.no_grad(): t.copy_(out.to(t.device))
-    return t
-
-def data_parallel(model:torch.nn.Module, optimizer:torch.optim.Optimizer):
-    "Start every host from algo-1's weights, and average the gradients over the hosts before each step"
-    for p in model.parameters(): host_broadcast(p)
-    def average(opt, args, kwargs):
-        for p in model.parameters():
-            if p.grad is not None: p.grad.copy_(host_reduce(p.grad, 'mean'))
-    optimizer.register_step_pre_hook(average)
 
 # %% ../../nbs/10_supervised/11_linear_learner.ipynb #f2c30f05
 _NUM_MODELS_AUTO = 8           # sagestudy's value for num_models='auto' (SageMaker does not publish its own)
@@ -557,13 +525,6 @@ def mini_batches(chunks,                     # iterator of (X, y) tensor chunks
         for j in range(0, full, size): yield X[j:j + size], y[j:j + size]
         left = X[full:], y[full:]
     if left is not None and len(left[0]): yield left
-
-def in_lockstep(batches):
-    "Yield mini-batches while every host still has one (all hosts take the same number of steps)"
-    if num_hosts()==1: yield from batches; return
-    for b in itertools.chain(batches, itertools.repeat(None)):
-        if not int(host_reduce(torch.tensor([int(b is not None)]), 'min')): return
-        yield b
 
 # %% ../../nbs/10_supervised/11_linear_learner.ipynb #f546cdd5
 @patch

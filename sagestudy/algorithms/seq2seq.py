@@ -6,7 +6,7 @@ Docs: https://sagestudy.github.io/sagestudy/20_sequence/seq2seq.html.md"""
 
 # %% ../../nbs/20_sequence/21_seq2seq.ipynb #7604794c
 from __future__ import annotations
-import collections, copy, datetime, io, json, math
+import collections, copy, datetime, io, json, math, tempfile
 from pathlib import Path
 import numpy as np
 import torch
@@ -19,6 +19,9 @@ from ..core.device import get_device
 from ..core.errors import HyperparameterError, DataFormatError
 from ..core.estimator import SageMakerEstimator, sagemaker_estimator
 from ..core.train import make_optimizer, EarlyStopping, History, format_metric
+from ..core.train import num_hosts, host_rank, host_reduce, host_broadcast, data_parallel
+import torch.distributed as dist
+from safetensors.torch import save_file, load_file
 
 # %% auto #0
 __all__ = ['PAD', 'UNK', 'BOS', 'EOS', 'SPECIALS', 'RECORDIO', 'MONTHS', 'DATE_FORMATS', 'HONOURED', 'NOT_HONOURED',
@@ -408,7 +411,7 @@ NOT_HONOURED = {'bucket_width': 'batches are padded to their longest sentence in
                 'training_metric': 'both validation:perplexity and validation:accuracy are always computed and logged',
                 'cnn_kernel_width_decoder': "only used by the CNN decoder, which sagestudy does not implement (decoder_type='cnn' is refused)"}
 
-@sagemaker_estimator('seq2seq', extra={'random_state': 0, 'device': 'auto', 'verbose': False})
+@sagemaker_estimator('seq2seq', extra={'random_state': 0, 'device': 'auto', 'verbose': False, 'processes': None})
 class Seq2Seq(SageMakerEstimator, BaseEstimator):
     "SageMaker's Sequence-to-Sequence: attentional encoder-decoder, beam search, RecordIO token channels"
 
@@ -460,20 +463,54 @@ class Seq2Seq(SageMakerEstimator, BaseEstimator):
         VS = self._ids(validation[0], self.vocab_src_, 'validation source', hp['max_seq_len_source'])
         VT = self._ids(validation[1], self.vocab_trg_, 'validation target', hp['max_seq_len_target'])
         dev = self.device_ = get_device(self.device)
-        with torch.random.fork_rng(devices=[dev] if dev.type == 'cuda' else []):
-            torch.manual_seed(self.random_state)
-            self.net_ = self._train(hp, S, T, VS, VT, dev)
+        world = self._world(dev)
+        if world > 1 and num_hosts() == 1: self._fit_spawned(world, dev, S, T, VS, VT)   # several GPUs (or `processes`)
+        else:                                              # one process, or one rank of a group already joined
+            with torch.random.fork_rng(devices=[dev] if dev.type == 'cuda' else []):
+                torch.manual_seed(self.random_state + host_rank())
+                self.net_ = self._train(hp, S, T, VS, VT, dev)
         self.metrics_ = self.evaluate(VS, VT, channel='validation', log=False)
         return self
+
+    def _world(self, dev)->int:
+        "Data-parallel processes to train with: `processes` when set, else one per GPU on CUDA (device 'auto'/'cuda'), else 1"
+        if self.processes is None: return torch.cuda.device_count() if dev.type == 'cuda' and dev.index is None else 1
+        n = int(self.processes)
+        if n < 1: raise ValueError(f'processes={self.processes!r}: must be 1 or more')
+        if dev.type == 'cuda' and n > torch.cuda.device_count():
+            raise ValueError(f'processes={n}: this machine has {torch.cuda.device_count()} CUDA GPU(s), one process per GPU')
+        return n
+
+    def _fit_spawned(self, world:int, dev, S, T, VS, VT):
+        "Train in `world` spawned processes (nccl on cuda:0.., or gloo on the CPU) and keep rank 0's model"
+        import torch.multiprocessing as mp
+        from sagestudy.algorithms.seq2seq import _rank_main   # by module name: the spawned processes import it from there
+        backend = 'nccl' if dev.type == 'cuda' else 'gloo'
+        threads = max(1, torch.get_num_threads() // world) if backend == 'gloo' else torch.get_num_threads()
+        with tempfile.TemporaryDirectory() as d:
+            mp.spawn(_rank_main, nprocs=world, args=(world, backend, d, threads, self.get_params(),
+                                                     (self.vocab_src_, self.vocab_trg_), (S, T, VS, VT)))
+            states = [load_file(f'{d}/rank{r}.safetensors') for r in range(world)]
+            info = json.loads(Path(d, 'rank0.json').read_text())
+        self.rank_max_diff_ = max(float((s[k] - states[0][k]).abs().max()) for s in states[1:] for k in s)  # 0: one model
+        self.history_, self.checkpoints_ = History([tuple(r) for r in info['history']]), info['checkpoints']
+        net = Seq2SeqNet(self.hp_, len(self.vocab_src_), len(self.vocab_trg_))
+        net.load_state_dict(states[0])
+        self.net_ = net.to(dev).eval()
 
     def _train(self, hp, S, T, VS, VT, dev)->Seq2SeqNet:
         net = Seq2SeqNet(hp, len(self.vocab_src_), len(self.vocab_trg_))
         init_weights(net, hp['weight_init_type'], hp['weight_init_scale'], hp['xavier_factor_type'],
                      torch.Generator().manual_seed(self.random_state))
         net.to(dev)
-        if hp['clip_gradient'] >= 0:
-            for p in net.parameters(): p.register_hook(lambda g, c=hp['clip_gradient']: g.clamp(-c, c))
+        hosts, rank = num_hosts(), host_rank()
         opt = make_optimizer(hp['optimizer_type'], net.parameters(), hp['learning_rate'], momentum=hp['momentum'] or 0.0)
+        if hosts > 1: data_parallel(net, opt)           # several processes: average the gradients before each step...
+        if hp['clip_gradient'] >= 0:                    # ...then clip the averaged gradient, element by element
+            def clip(o, args, kwargs, c=hp['clip_gradient']):
+                for p in net.parameters():
+                    if p.grad is not None: p.grad.clamp_(-c, c)
+            opt.register_step_pre_hook(clip)
         for g in opt.param_groups: g['weight_decay'] = hp['weight_decay']
         metric, bs, n = hp['optimized_metric'], hp['batch_size'], len(S)
         watch, mode = f'validation:{metric}', 'min' if metric == 'perplexity' else 'max'
@@ -486,13 +523,17 @@ class Seq2Seq(SageMakerEstimator, BaseEstimator):
             "Evaluate, log, keep the best weights, adjust the learning rate; True when training should stop"
             nonlocal best, since, train_nll, train_tok
             net.eval()
-            m = self.evaluate(VS, VT, 'validation', net=net, bleu=metric == 'bleu', log=False)
+            keys = ['validation:perplexity', 'validation:accuracy'] + (['validation:bleu'] if metric == 'bleu' else [])
+            m = self.evaluate(VS, VT, 'validation', net=net, bleu=metric == 'bleu', log=False) if rank == 0 else {}
+            if hosts > 1:                               # rank 0 evaluates; every rank takes the same decisions from its numbers
+                m = dict(zip(keys, host_broadcast(torch.tensor([m.get(k, 0.0) for k in keys], dtype=torch.float64)).tolist()))
+                train_nll, train_tok = host_reduce(torch.tensor([train_nll, train_tok], dtype=torch.float64)).tolist()
             m['train:perplexity'] = math.exp(train_nll / max(train_tok, 1))
             net.train()
             self.checkpoints_ += 1
             for k, v in m.items():
                 self.history_.add(self.checkpoints_, k, v)
-                if self.verbose: print(format_metric(k, v, epoch))
+                if self.verbose and rank == 0: print(format_metric(k, v, epoch))
             since, train_nll, train_tok = 0, 0.0, 0
             if stopper.improved(m[watch]): best = copy.deepcopy(net.state_dict())
             if hp['lr_scheduler_type'] == 'plateau_reduce':
@@ -511,12 +552,20 @@ class Seq2Seq(SageMakerEstimator, BaseEstimator):
             order = torch.randperm(n, generator=gen).tolist()
             for i in range(0, n, bs):
                 idx = order[i:i + bs]
-                x, lx = pad_batch([S[j] for j in idx], device=dev)
-                yi, _ = pad_batch([T[j] for j in idx], bos=True, device=dev)
-                yo, _ = pad_batch([T[j] for j in idx], eos=True, device=dev)
-                nll = -net(x, lx, yi).gather(-1, yo[..., None])[..., 0][yo != PAD]
+                mine = idx[rank::hosts]                 # this process's slice of the global batch
                 opt.zero_grad(set_to_none=True)
-                nll.mean().backward()
+                nll = torch.zeros(0, device=dev)
+                if mine:
+                    x, lx = pad_batch([S[j] for j in mine], device=dev)
+                    yi, _ = pad_batch([T[j] for j in mine], bos=True, device=dev)
+                    yo, _ = pad_batch([T[j] for j in mine], eos=True, device=dev)
+                    nll = -net(x, lx, yi).gather(-1, yo[..., None])[..., 0][yo != PAD]
+                if hosts == 1: nll.mean().backward()
+                else:                                   # sum / (the global batch's tokens), times hosts: the average of
+                    tokens = sum(int((T[j] != PAD).sum()) + 1 for j in idx)   # the ranks' gradients is the batch's mean
+                    if mine: (nll.sum() * hosts / tokens).backward()
+                    for p in net.parameters():          # a rank with no rows (a tiny last batch) adds zeros
+                        if p.grad is None: p.grad = torch.zeros_like(p)
                 opt.step()
                 updates, since = updates + 1, since + 1
                 train_nll, train_tok = train_nll + float(nll.detach().sum()), train_tok + len(nll)
@@ -638,6 +687,21 @@ class Seq2Seq(SageMakerEstimator, BaseEstimator):
         net = Seq2SeqNet(self.hp_, len(self.vocab_src_), len(self.vocab_trg_))
         net.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in arrays.items()})
         self.net_ = net.to(self.device_).eval()
+
+def _rank_main(rank:int, world:int, backend:str, folder:str, threads:int, params:dict, vocab:tuple, data:tuple):
+    "One data-parallel process: join the group, train on its slice of every batch, save its weights (rank 0: its history)"
+    dev = torch.device(f'cuda:{rank}') if backend == 'nccl' else torch.device('cpu')
+    if dev.type == 'cuda': torch.cuda.set_device(dev)
+    torch.set_num_threads(threads)
+    dist.init_process_group(backend, init_method=f'file://{folder}/rendezvous', rank=rank, world_size=world)
+    try:
+        est = Seq2Seq(**params)
+        est.hp_, (est.vocab_src_, est.vocab_trg_), est.device_ = est._resolve(), vocab, dev
+        torch.manual_seed(est.random_state + rank)     # dropout: each slice its own masks
+        net = est._train(est.hp_, *data, dev)
+        save_file({k: v.detach().cpu().contiguous() for k, v in net.state_dict().items()}, f'{folder}/rank{rank}.safetensors')
+        if rank == 0: Path(folder, 'rank0.json').write_text(json.dumps({'history': est.history_.to_json(), 'checkpoints': est.checkpoints_}))
+    finally: dist.destroy_process_group()
 
 # %% ../../nbs/20_sequence/21_seq2seq.ipynb #d40151f0
 def plot_attention(matrix:np.ndarray, source:str, target:str, ax=None):

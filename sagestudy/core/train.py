@@ -16,7 +16,8 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['make_optimizer', 'step_decay', 'EarlyStopping', 'format_metric', 'metric_regex', 'History', 'save_checkpoint',
-           'load_checkpoint', 'train']
+           'load_checkpoint', 'train', 'num_hosts', 'host_rank', 'host_reduce', 'host_broadcast', 'data_parallel',
+           'in_lockstep']
 
 # %% ../../nbs/00_core/05_train.ipynb #cb42a92b
 def make_optimizer(name:str,          # 'sgd', 'adam', 'rmsprop', 'adagrad', 'adadelta' or 'adamw'
@@ -213,3 +214,50 @@ def train(model:torch.nn.Module,           # the model; its state_dict is checkp
     bar.close()
     if best_state is not None: model.load_state_dict(best_state)
     return history
+
+# %% ../../nbs/00_core/05_train.ipynb #5c7a93dc
+import itertools
+import torch.distributed as dist
+
+def num_hosts()->int:
+    "Processes joined by torch.distributed (hosts or GPUs; 1 when it is not initialized)"
+    return dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
+
+def host_rank()->int:
+    "This process's index (algo-1, or the first GPU, is 0)"
+    return dist.get_rank() if num_hosts() > 1 else 0
+
+def _comm_device(t:torch.Tensor)->torch.device:
+    "Where the collective runs: the CPU for gloo, this process's GPU for nccl (even for a CPU tensor)"
+    if num_hosts() > 1 and dist.get_backend() == 'nccl': return torch.device('cuda', torch.cuda.current_device())
+    return torch.device('cpu')
+
+def host_reduce(t:torch.Tensor, op:str='sum')->torch.Tensor:
+    "A copy of `t` summed ('sum'), averaged ('mean') or minimized ('min') over the processes"
+    out = t.detach().to(_comm_device(t), copy=True)
+    if num_hosts() > 1:
+        dist.all_reduce(out, op=dist.ReduceOp.MIN if op=='min' else dist.ReduceOp.SUM)
+        if op=='mean': out /= num_hosts()
+    return out.to(t.device)
+
+def host_broadcast(t:torch.Tensor)->torch.Tensor:
+    "Overwrite `t` with rank 0's value, in place"
+    out = t.detach().to(_comm_device(t), copy=True)
+    if num_hosts() > 1: dist.broadcast(out, 0)
+    with torch.no_grad(): t.copy_(out.to(t.device))
+    return t
+
+def data_parallel(model:torch.nn.Module, optimizer:torch.optim.Optimizer):
+    "Start every process from rank 0's weights, and average the gradients over the processes before each step"
+    for p in model.parameters(): host_broadcast(p)
+    def average(opt, args, kwargs):
+        for p in model.parameters():
+            if p.grad is not None: p.grad.copy_(host_reduce(p.grad, 'mean'))
+    optimizer.register_step_pre_hook(average)
+
+def in_lockstep(batches):
+    "Yield mini-batches while every process still has one (all processes take the same number of steps)"
+    if num_hosts()==1: yield from batches; return
+    for b in itertools.chain(batches, itertools.repeat(None)):
+        if not int(host_reduce(torch.tensor([int(b is not None)]), 'min')): return
+        yield b
