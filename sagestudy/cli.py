@@ -1,4 +1,4 @@
-"""`sagestudy train`, `serve`, `transform` and `describe`: the local platform from a terminal, a thin layer over the same Python API (`Estimator`, `Model`, `ModelServer`, `WorkerPool`, `Transformer`).
+"""`sagestudy upload`, `train`, `serve`, `transform` and `describe`: the local platform from a terminal, a thin layer over the same Python API (`Estimator`, `Model`, `ModelServer`, `WorkerPool`, `Transformer`).
 
 Docs: https://sagestudy.github.io/sagestudy/60_platform/cli.html.md"""
 
@@ -62,6 +62,10 @@ def _train(a, session:Session)->int:
     print(json.dumps(record, indent=1))
     return 0
 
+def _upload(a, session:Session)->int:
+    print(session.upload_data(a.path, bucket=a.bucket, key_prefix=a.key_prefix))   # the s3:// URI to give --channel
+    return 0
+
 def _describe(a, session:Session)->int:
     print(json.dumps(describe_training_job(session, a.job_name), indent=1))
     return 0
@@ -105,10 +109,13 @@ def _transform(a, session:Session)->int:
 
 # %% ../nbs/60_platform/69_cli.ipynb #61154d9f
 def parser()->argparse.ArgumentParser:
-    "The `sagestudy` argument parser: train, describe, serve, transform"
+    "The `sagestudy` argument parser: upload, train, describe, serve, transform"
     p = argparse.ArgumentParser(prog='sagestudy', description='SageMaker built-in algorithms and platform, running locally')
     p.add_argument('--home', help='where S3 objects and job records live (default: $SAGESTUDY_HOME or ~/.sagestudy)')
-    sub = p.add_subparsers(dest='command', required=True, metavar='{train,describe,serve,transform}')
+    sub = p.add_subparsers(dest='command', required=True, metavar='{upload,train,describe,serve,transform}')
+    u = sub.add_parser('upload', help='copy a local file or folder into the local S3; prints its s3:// URI')
+    u.add_argument('path', type=Path); u.add_argument('--key-prefix', default='data')
+    u.add_argument('--bucket', help='default: the session\'s default bucket'); u.set_defaults(run=_upload)
     t = sub.add_parser('train', help='run a training job of a built-in algorithm')
     t.add_argument('--algorithm', type=_algorithm, required=True, help="catalog name, e.g. linear-learner, xgboost")
     t.add_argument('--hyperparameters', type=_json_file, default={}, metavar='HP.JSON', help='JSON object of hyperparameters')

@@ -6,7 +6,7 @@ Docs: https://sagestudy.github.io/sagestudy/00_core/train.html.md"""
 
 # %% ../../nbs/00_core/05_train.ipynb #dd35ceec
 from __future__ import annotations
-import copy, json, math, re
+import copy, json, math, os, re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -74,9 +74,10 @@ class EarlyStopping:
 def format_metric(name:str,              # 'channel:metric', e.g. 'validation:objective_loss'
                   value:float,           # metric value
                   epoch:int|None=None,   # epoch, when per-epoch
-                  host:str='algo-1',     # SageMaker names the hosts algo-1, algo-2, ...
+                  host:str|None=None,    # SageMaker names the hosts algo-1, algo-2, ... (None: this container's SM_CURRENT_HOST)
                  )->str:
     "One log line for a metric, in the style of SageMaker's first-party algorithms"
+    host = host or os.environ.get('SM_CURRENT_HOST', 'algo-1')
     channel, metric = name.split(':', 1)
     ep = f', epoch={epoch}' if epoch is not None else ''
     return f"#quality_metric: host={host}{ep}, {channel} {metric} <score>={value:.6g}"
