@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test setup export check-sync chromium bench readme clean-venv
+.PHONY: lab test setup export check-sync chromium bench readme clean-venv execute
 
 setup: $(STAMP) export
 
@@ -52,6 +52,15 @@ test: setup chromium check-sync
 readme: $(STAMP)
 	$(BIN)/jupyter nbconvert --to markdown nbs/index.ipynb --output-dir . --output README --log-level=WARN
 	sed -i '1i <!-- Generated from nbs/index.ipynb (make readme); edit the notebook, not this file -->' README.md
+
+# Runs notebooks at full size in place, so the stored outputs (what GitHub and the docs show) are
+# current; then nbdev-clean. A notebook that fails is left untouched.
+#   make execute NB="nbs/10_supervised/13_knn.ipynb nbs/00_core/01_device.ipynb"   (default: all)
+NB ?= $(shell find nbs -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' -not -name '_*' | sort)
+execute: setup
+	@for nb in $(NB); do echo "== $$nb"; tmp=$$(mktemp --suffix=.ipynb); \
+	  env -u IN_TEST $(BIN)/papermill --no-progress-bar --log-level WARNING -k python3 --cwd $$(dirname $$nb) $$nb $$tmp \
+	    && mv $$tmp $$nb && $(BIN)/nbdev-clean --fname $$nb || { rm -f $$tmp; echo "FAILED: $$nb"; exit 1; }; done
 
 bench: setup
 	$(BIN)/python bench/run.py
