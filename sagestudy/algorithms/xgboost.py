@@ -6,7 +6,7 @@ Docs: https://sagestudy.github.io/sagestudy/10_supervised/xgboost.html.md"""
 
 # %% ../../nbs/10_supervised/12_xgboost.ipynb #46f382ae
 from __future__ import annotations
-import io, json, math
+import io, json, math, os, re
 import numpy as np
 import scipy.sparse
 import xgboost as xgb
@@ -16,14 +16,16 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.metaestimators import available_if
 import sklearn.metrics as skm
 from ..core.catalog import get as get_spec, format_value
-from ..core.errors import HyperparameterError, DataFormatError
+from fastcore.basics import patch
+from ..core.errors import HyperparameterError, DataFormatError, AlgorithmError
 from ..core.estimator import SageMakerEstimator, sagemaker_estimator, read_channel
 from ..core import formats
 
 # %% auto #0
-__all__ = ['NOT_PASSED', 'soft_threshold', 'leaf_weight', 'leaf_score', 'best_split', 'grow_tree', 'predict_tree', 'boost_trees',
-           'predict_margin', 'resolve_aliases', 'cuda_available', 'translate_params', 'SageMakerLog', 'train_dask',
-           'XGBoost', 'plot_xgboost', 'explore_xgboost']
+__all__ = ['NOT_PASSED', 'XGB_METRICS', 'CONTAINER_METRICS', 'BYTES_PER_COLUMN', 'INFERENCE_KEYS', 'soft_threshold',
+           'leaf_weight', 'leaf_score', 'best_split', 'grow_tree', 'predict_tree', 'boost_trees', 'predict_margin',
+           'check_eval_metric', 'resolve_aliases', 'cuda_available', 'translate_params', 'restate_xgboost_error',
+           'check_width', 'SageMakerLog', 'train_dask', 'XGBoost', 'plot_xgboost', 'explore_xgboost']
 
 # %% ../../nbs/10_supervised/12_xgboost.ipynb #5863bc9c
 def soft_threshold(G, alpha:float):
@@ -135,6 +137,29 @@ NOT_PASSED = {  # catalog names that current xgboost does not take (or that the 
     '_kfold': 'a container feature (not implemented here)', '_num_cv_round': 'a container feature (not implemented here)',
     '_tuning_objective_metric': 'set by AMT'}
 
+XGB_METRICS = ('rmse', 'rmsle', 'mae', 'mape', 'mphe', 'logloss', 'error', 'merror', 'mlogloss', 'auc', 'aucpr', 'ndcg', 'map',
+               'poisson-nloglik', 'gamma-nloglik', 'cox-nloglik', 'gamma-deviance', 'tweedie-nloglik', 'aft-nloglik',
+               'interval-regression-accuracy')       # computed by xgboost itself
+CONTAINER_METRICS = ('accuracy', 'balanced_accuracy', 'f1', 'f1_binary', 'f1_macro', 'mse', 'precision', 'precision_macro',
+                     'precision_micro', 'r2', 'recall', 'recall_macro', 'recall_micro')   # computed by SageMaker's container
+
+def check_eval_metric(value:str, objective:str)->list[str]:
+    "The metrics of a comma-separated `eval_metric`, each checked against the container's list and the objective"
+    out = []
+    for m in [m.strip() for m in value.split(',') if m.strip()]:
+        if m in CONTAINER_METRICS:
+            raise HyperparameterError('xgboost', 'eval_metric', value, f"{m!r} is computed by SageMaker's container, not by the xgboost "
+                                      f"library; sagestudy does not compute it: use one of {', '.join(XGB_METRICS)}")
+        if m not in XGB_METRICS and not re.fullmatch(r'error@(\d+\.?\d*|\.\d+)|(ndcg|map)(@\d+)?-?', m):
+            raise HyperparameterError('xgboost', 'eval_metric', value, f"unknown metric {m!r}; allowed: {', '.join(XGB_METRICS)}, "
+                                      "error@t, ndcg@n, map@n (and ndcg-, map-)")
+        if m in ('auc', 'aucpr') and not objective.startswith(('binary:', 'rank:', 'multi:')):
+            raise HyperparameterError('xgboost', 'eval_metric', value, f"{m!r} needs a classification or ranking objective, not {objective!r}")
+        if m in ('aft-nloglik', 'interval-regression-accuracy') and objective != 'survival:aft':
+            raise HyperparameterError('xgboost', 'eval_metric', value, f"{m!r} needs objective='survival:aft', not {objective!r}")
+        out.append(m)
+    return out
+
 def resolve_aliases(hp:dict)->dict:
     "Fold the container's aliases (reg_alpha, learning_rate, min_split_loss, reg_lambda) into their main names"
     hp, defaults = dict(hp), get_spec('xgboost').hp
@@ -175,7 +200,7 @@ def translate_params(hp:dict,           # typed SageMaker hyperparameters (catal
     if hp['process_type'] == 'update': p['refresh_leaf'] = hp['refresh_leaf']
     if hp['max_depth'] == 0 and hp['grow_policy'] == 'depthwise':
         raise HyperparameterError('xgboost', 'max_depth', 0, 'no limit (0) needs grow_policy=lossguide')
-    if hp['eval_metric']: p['eval_metric'] = [m.strip() for m in hp['eval_metric'].split(',') if m.strip()]
+    if hp['eval_metric']: p['eval_metric'] = check_eval_metric(hp['eval_metric'], p['objective'])
     tm = hp['tree_method']
     p['tree_method'], p['device'] = ('hist', 'cuda') if tm == 'gpu_hist' else (tm, 'cpu')
     if tm == 'gpu_hist' and not cuda_available():
@@ -185,6 +210,21 @@ def translate_params(hp:dict,           # typed SageMaker hyperparameters (catal
     return p
 
 # %% ../../nbs/10_supervised/12_xgboost.ipynb #0b3cdf0a
+def restate_xgboost_error(e:Exception)->str:
+    "xgboost's message in one line: no `[time] src/file.cc:line:` prefix, no C++ stack trace"
+    text = str(e).split('Stack trace:')[0]
+    return ' '.join(re.sub(r'^\[[\d:]+\] \S+?:\d+: ', '', l).strip() for l in text.splitlines() if l.strip())
+
+BYTES_PER_COLUMN = 400   # measured: xgboost's hist method keeps ~370 bytes of state for every feature column, used or not
+
+def check_width(n_cols:int):
+    "Refuse a feature count whose per-column state alone would take more than half of this machine's memory"
+    need, have = BYTES_PER_COLUMN * n_cols, os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES')
+    if need > have // 2:
+        raise DataFormatError('X', f'{n_cols:,} feature columns (largest feature index {n_cols - 1:,}): xgboost keeps about '
+                              f'{BYTES_PER_COLUMN} bytes per column, {need / 2**30:,.1f} GiB, more than half of this machine\'s '
+                              f'{have / 2**30:,.1f} GiB; check the feature indices')
+
 class SageMakerLog(xgb.callback.TrainingCallback):
     "Print each round's metrics as SageMaker's XGBoost log does: `[n]#011train-rmse:...#011validation-rmse:...`"
     def __init__(self, lines:list|None=None, echo:bool=True): self.lines, self.echo = lines if lines is not None else [], echo
@@ -258,7 +298,12 @@ class XGBoost(SageMakerEstimator, BaseEstimator):
 
     def fit(self, X, y, validation=None, sample_weight=None):
         "Train on (`X`, `y`) for num_round rounds; `validation=(Xv, yv)` is SageMaker's validation channel"
+        try: return self._fit(X, y, validation, sample_weight)
+        except xgb.core.XGBoostError as e: raise AlgorithmError('xgboost', restate_xgboost_error(e)) from None
+
+    def _fit(self, X, y, validation, sample_weight):
         X, y = validate_data(self, X, y, accept_sparse='csr', dtype=np.float32, ensure_all_finite='allow-nan')
+        check_width(X.shape[1])
         params = translate_params(self.sagemaker_values(), quiet=not self.verbose)
         self.hp_ = self._validate_hyperparameters()
         if sample_weight is not None:
@@ -346,10 +391,6 @@ class XGBoost(SageMakerEstimator, BaseEstimator):
         f = skm.accuracy_score if self._is_classifier() else skm.r2_score
         return f(y, p, sample_weight=sample_weight)
 
-    def predict_response(self, X)->dict:
-        "SageMaker's JSON inference response: {'predictions': [{'score': ...}]}"
-        return {'predictions': [{'score': v} for v in self.predict_score(X).tolist()]}
-
     def invoke(self, body:bytes, content_type:str='text/csv', accept:str='text/csv')->tuple[bytes, str]:
         "One endpoint request, answered by the same code as a local endpoint's /invocations"
         from sagestudy.platform.serving import invoke
@@ -384,6 +425,41 @@ class XGBoost(SageMakerEstimator, BaseEstimator):
         self.classes_ = None if info['classes'] is None else np.array(info['classes'])
         self.n_features_in_, self.params_ = info['n_features_in'], info['params']
         if info['best_iteration'] is not None: self.best_iteration_ = info['best_iteration']
+
+# %% ../../nbs/10_supervised/12_xgboost.ipynb #b29454d0
+_REGRESSION_KEYS = ('predicted_score',)
+_CLASSIFIER_KEYS = ('predicted_label', 'labels', 'probability', 'probabilities', 'raw_score', 'raw_scores')
+INFERENCE_KEYS = {'reg:squarederror': _REGRESSION_KEYS, 'reg:logistic': _REGRESSION_KEYS, 'reg:gamma': _REGRESSION_KEYS,
+                  'reg:tweedie': _REGRESSION_KEYS, 'reg:absoluteerror': _REGRESSION_KEYS, 'binary:logistic': _CLASSIFIER_KEYS,
+                  'binary:logitraw': ('predicted_label', 'labels', 'raw_score', 'raw_scores'), 'binary:hinge': _CLASSIFIER_KEYS,
+                  'multi:softmax': _CLASSIFIER_KEYS, 'multi:softprob': _CLASSIFIER_KEYS}
+
+def _selected(objective:str, s, keys:list, num_class)->dict:
+    "One prediction `s` (what the booster returns for a row) as the selected keys, with the container's definitions"
+    multi = objective == 'multi:softprob'
+    two = lambda v: [1.0 - v, v]
+    f = {'predicted_label': lambda: int(np.argmax(s)) if multi else int(s > 0.5) if objective == 'binary:logistic'
+                                    else int(s > 0) if objective == 'binary:logitraw' else s,
+         'labels': lambda: [0, 1] if objective.startswith('binary:') else list(range(int(num_class))),
+         'probability': lambda: max(s) if multi else s, 'probabilities': lambda: list(s) if multi else two(s),
+         'raw_score': lambda: max(s) if multi else s, 'raw_scores': lambda: list(s) if multi else two(s),
+         'predicted_score': lambda: s}
+    return {k: f[k]() for k in keys}
+
+@patch
+def predict_response(self:XGBoost, X,
+                     output:str|None=None, # comma-separated keys; default: $SAGEMAKER_INFERENCE_OUTPUT, else `score`
+                    )->dict:
+    "SageMaker's JSON inference response: `{'predictions': [{'score': ...}]}`, or the keys SAGEMAKER_INFERENCE_OUTPUT selects"
+    output = os.environ.get('SAGEMAKER_INFERENCE_OUTPUT', '') if output is None else output
+    scores = self.predict_score(X).tolist()
+    if not output.strip(): return {'predictions': [{'score': v} for v in scores]}
+    objective, keys = self.params_['objective'], output.replace(' ', '').lower().split(',')
+    valid = INFERENCE_KEYS.get(objective, ())
+    bad = [k for k in keys if k not in valid]
+    if bad: raise ValueError(f"SAGEMAKER_INFERENCE_OUTPUT={output!r}: {bad[0]!r} is not an output of objective {objective!r}; "
+                             f"it has {', '.join(valid) or 'none'}")
+    return {'predictions': [_selected(objective, s, keys, self.params_.get('num_class')) for s in scores]}
 
 # %% ../../nbs/10_supervised/12_xgboost.ipynb #c40378ad
 def plot_xgboost(X, y, Xv, yv, axs=None, **hyperparameters):

@@ -17,7 +17,8 @@ from . import formats
 from .train import format_metric
 
 # %% auto #0
-__all__ = ['sagemaker_estimator', 'SageMakerEstimator', 'read_channel', 'write_model_tar', 'read_model_tar']
+__all__ = ['MAX_DENSE_CELLS', 'MAX_MODEL_BYTES', 'MAX_MODEL_MEMBERS', 'sagemaker_estimator', 'SageMakerEstimator', 'read_channel',
+           'write_model_tar', 'read_model_tar']
 
 # %% ../../nbs/00_core/06_estimator.ipynb #005daadb
 def sagemaker_estimator(algorithm:str,        # catalog name
@@ -93,17 +94,79 @@ class SageMakerEstimator:
         return tags
 
 # %% ../../nbs/00_core/06_estimator.ipynb #d4080d26
+def _where(f, mime:str, row:int, params:dict)->dict:
+    "Where row `row` (from 0) of file `f` sits: its line in a text format (blank and comment lines count), else its record"
+    if mime not in ('text/csv', 'text/libsvm'): return {'record': row + 1}
+    k = -1
+    for no, text in formats._lines(f):
+        k += bool((text.split('#', 1)[0] if mime == 'text/libsvm' else text).strip())
+        if k == row: return {'line': no}
+    return {'record': row + 1}
+
+def _check_values(X, y, f, content_type:str, allow_nan:bool):
+    "Name the first label that is not finite, or the first NaN feature when `allow_nan` is False: file, line or record, column"
+    mime, params = formats.parse_content_type(content_type)
+    if y is not None and not np.isfinite(y).all():
+        r = int(np.argwhere(~np.isfinite(np.asarray(y).reshape(len(y), -1)))[0][0])
+        raise DataFormatError(f, f'the label is {np.asarray(y).reshape(len(y), -1)[r].tolist()}; labels must be finite numbers', **_where(f, mime, r, params))
+    data = X.data if sp.issparse(X) else X
+    if allow_nan or np.isfinite(data).all(): return
+    if sp.issparse(X):
+        p = int(np.flatnonzero(~np.isfinite(X.data))[0]); r, c = int(np.searchsorted(X.indptr, p, side='right')) - 1, int(X.indices[p])
+    else: r, c = map(int, np.argwhere(~np.isfinite(X))[0])
+    label_cols = int(params.get('label_size', 1)) if mime == 'text/csv' else 0
+    col = f'column {c + 1 + label_cols}' if mime == 'text/csv' else f'feature index {c}' if mime == 'text/libsvm' else f'feature {c} (from 0)'
+    raise DataFormatError(f, f'{col} is {float(X[r, c])}: this algorithm does not accept '
+                             'missing or infinite values (XGBoost is the one that does)', **_where(f, mime, r, params))
+
 def read_channel(path,             # a file, or a directory whose files are all read (sorted by name)
                  content_type:str, # SageMaker content type of the channel
+                 allow_nan:bool=True, # False: a NaN feature is an error naming its file, line and column
                 )->tuple:
-    "(X, y) of every file in a channel, concatenated"
+    "(X, y) of every file in a channel, concatenated; an empty file, a non-finite label or mismatched widths is named"
     p = Path(path)
-    files = sorted(f for f in p.rglob('*') if f.is_file() and not f.name.startswith('.')) if p.is_dir() else [p]
+    files = sorted(f for f in p.rglob('*') if f.is_file() and not f.name.startswith('.') and f.name != '_SUCCESS') if p.is_dir() else [p]
     if not files: raise DataFormatError(p, 'the channel holds no files')
-    parts = [formats.read(f, content_type) for f in files]
-    Xs, ys = [X for X, _ in parts], [y for _, y in parts]
-    X = sp.vstack(Xs).tocsr() if any(sp.issparse(x) for x in Xs) else np.concatenate(Xs)
+    Xs, ys = [], []
+    for f in files:
+        X, y = formats.read(f, content_type)
+        if X.shape[0] == 0: raise DataFormatError(f, 'the file holds no records (it is empty)')
+        if Xs and not sp.issparse(X) and not sp.issparse(Xs[0]) and X.shape[1] != Xs[0].shape[1]:
+            raise DataFormatError(f, f'rows have {X.shape[1]} features; {files[0].name} has {Xs[0].shape[1]}', **_where(f, formats.parse_content_type(content_type)[0], 0, {}))
+        _check_values(X, y, f, content_type, allow_nan)
+        Xs.append(X); ys.append(y)
+    if any(sp.issparse(x) for x in Xs):                      # libsvm files end at their own largest index: pad to the widest
+        width = max(x.shape[1] for x in Xs)
+        Xs = [sp.csr_matrix(x) for x in Xs]
+        for x in Xs: x.resize((x.shape[0], width))
+        X = sp.vstack(Xs).tocsr()
+    else: X = np.concatenate(Xs)
     return X, (None if any(y is None for y in ys) else np.concatenate(ys))
+
+MAX_DENSE_CELLS = 1 << 28   # 268M numbers (1 GiB of float32): the most a sparse channel is densified to, for an algorithm that needs dense rows
+
+def _in_channel(e:DataFormatError, name:str, root)->DataFormatError:
+    "The same error, its source named as SageMaker's logs would: the channel, then the file relative to the channel folder"
+    root, src = Path(root), Path(e.source)
+    try: rel = src.relative_to(root) if root.is_dir() else src.name
+    except ValueError: rel = None
+    where = f"channel {name!r}" + (f", file {rel}" if rel not in (None, Path('.')) else f", {e.source}" if not e.source.startswith('channel') else '')
+    return DataFormatError(where, e.problem, line=e.line, record=e.record)
+
+def _same_width(data:dict, tags)->dict:
+    "Give every channel the train channel's width (sparse channels are padded), and dense rows to an algorithm that needs them"
+    if not all(isinstance(v[0], (np.ndarray, sp.spmatrix, sp.sparray)) for v in data.values()): return data
+    width = max(v[0].shape[1] for v in data.values()) if all(sp.issparse(v[0]) for v in data.values()) else data['train'][0].shape[1]
+    for name, (X, y, w) in list(data.items()):
+        if sp.issparse(X) and X.shape[1] < width: X = sp.csr_matrix(X); X.resize((X.shape[0], width))
+        if X.shape[1] != width: raise DataFormatError(f'channel {name!r}', f"rows have {X.shape[1]} features; channel 'train' has {width}")
+        if sp.issparse(X) and not tags.input_tags.sparse:
+            if X.shape[0] * X.shape[1] > MAX_DENSE_CELLS:
+                raise DataFormatError(f'channel {name!r}', f'{X.shape[0]:,} sparse rows of width {X.shape[1]:,} would densify to '
+                                      f'{X.shape[0] * X.shape[1]:,} numbers; this algorithm needs dense rows (limit {MAX_DENSE_CELLS:,})')
+            X = X.toarray()
+        data[name] = (X, y, w)
+    return data
 
 def _fit_channels(self, channels:dict, content_type:str='text/csv', **fit_kwargs):
     "Train from SageMaker channels `{'train': path, 'validation': path, ...}`; a value may be `(path, content_type)`"
@@ -113,17 +176,19 @@ def _fit_channels(self, channels:dict, content_type:str='text/csv', **fit_kwargs
         path, ct = value if isinstance(value, tuple) else (value, content_type)
         ch = spec.channel(name)
         if formats.parse_content_type(ct)[0] not in ch.content_types:
-            raise DataFormatError(path, f"channel {name!r} of {spec.name} accepts {', '.join(ch.content_types)}, not {ct!r}")
-        data[name] = self._read_channel(path, ct)
+            where = f'channel {name!r}' + (f', file {Path(path).name}' if Path(path).is_file() else '')
+            raise DataFormatError(where, f"{spec.name} accepts {', '.join(ch.content_types)}, not {ct!r}")
+        try: data[name] = self._read_channel(path, ct)
+        except DataFormatError as e: raise _in_channel(e, name, path) from None
     missing = [c.name for c in spec.channels if c.required and c.name not in data]
     if missing: raise ValueError(f"{spec.name} needs the channel(s) {', '.join(missing)}")
-    X, y, w = data.pop('train')
+    X, y, w = _same_width(data, self.__sklearn_tags__()).pop('train')
     if w is not None: fit_kwargs['sample_weight'] = w
-    return self.fit(X, y, **{k: v[:2] for k, v in data.items()}, **fit_kwargs)
+    return self.fit(X, y, **{k: v[:2] for k, v in data.items() if k != 'train'}, **fit_kwargs)
 
 def _read_channel_method(self, path, content_type:str)->tuple:
     "(X, y, example weights or None) of a channel; an algorithm with its own conventions (XGBoost's csv_weights) overrides it"
-    return (*read_channel(path, content_type), None)
+    return (*read_channel(path, content_type, allow_nan=self.__sklearn_tags__().input_tags.allow_nan), None)
 
 SageMakerEstimator.fit_channels, SageMakerEstimator._read_channel = _fit_channels, _read_channel_method
 
@@ -150,15 +215,25 @@ def write_model_tar(path, arrays:dict, info:dict):
         _add_bytes(tar, 'model.json', json.dumps(info, indent=1).encode())
     tmp.replace(path)
 
-def read_model_tar(path)->tuple[dict, dict]:
-    "The (arrays, info) stored by `write_model_tar`; reads nothing but those two files"
-    with tarfile.open(path, 'r:gz') as tar:
-        names = set(tar.getnames())
-        missing = {'model.safetensors', 'model.json'} - names
-        if missing: raise ValueError(f"{path}: not a sagestudy model.tar.gz (missing {', '.join(sorted(missing))})")
-        arrays = st_load(tar.extractfile('model.safetensors').read())
-        info = json.loads(tar.extractfile('model.json').read())
-    return arrays, info
+MAX_MODEL_BYTES = {'model.safetensors': 1 << 30, 'model.json': 16 << 20}   # the most a loader reads of each file: 1 GiB, 16 MiB
+MAX_MODEL_MEMBERS = 1000                                                      # members looked at before giving up
+
+def read_model_tar(path, limits:dict|None=None)->tuple[dict, dict]:
+    "The (arrays, info) stored by `write_model_tar`; reads nothing but those two regular files, each within its size cap"
+    limits, found = limits or MAX_MODEL_BYTES, {}
+    try:
+        with tarfile.open(path, 'r:gz') as tar:
+            for i, m in enumerate(tar):
+                if i >= MAX_MODEL_MEMBERS: raise DataFormatError(path, f'more than {MAX_MODEL_MEMBERS} members; not a sagestudy model.tar.gz')
+                if m.name not in limits: continue
+                if not m.isfile() or m.name in found: raise DataFormatError(path, f'{m.name} must appear once, as a regular file')
+                if m.size > limits[m.name]: raise DataFormatError(path, f'{m.name} declares {m.size:,} bytes; a model may hold at most {limits[m.name]:,}')
+                found[m.name] = tar.extractfile(m).read(limits[m.name] + 1)
+    except (tarfile.TarError, EOFError, OSError) as e: raise DataFormatError(path, f'not a readable model.tar.gz: {e}') from None
+    missing = set(limits) - set(found)
+    if missing: raise DataFormatError(path, f"not a sagestudy model.tar.gz (missing {', '.join(sorted(missing))})")
+    try: return st_load(found['model.safetensors']), json.loads(found['model.json'])
+    except Exception as e: raise DataFormatError(path, f'a model file is corrupt: {type(e).__name__}: {e}') from None
 
 # %% ../../nbs/00_core/06_estimator.ipynb #5330b062
 def _save(self, path='model.tar.gz'):
@@ -181,3 +256,13 @@ def _load(cls, path):
     return est
 
 SageMakerEstimator.save, SageMakerEstimator.load = _save, _load
+
+# %% ../../nbs/00_core/06_estimator.ipynb #8bf1ed16
+def _warm_validate_data():
+    "Let narwhals discover its plugins now (a one-off scan of installed packages) instead of inside the first `fit`"
+    try:
+        from narwhals.stable.v2.dependencies import is_into_dataframe
+        is_into_dataframe(np.zeros(1))
+    except Exception: pass            # an older scikit-learn without narwhals has nothing to warm
+
+_warm_validate_data()

@@ -6,7 +6,7 @@ Docs: https://sagestudy.github.io/sagestudy/00_core/formats.html.md"""
 
 # %% ../../nbs/00_core/04_formats.ipynb #3fe2b1ad
 from __future__ import annotations
-import io, json, os, struct
+import io, json, math, os, re, struct
 from contextlib import contextmanager
 from itertools import islice
 from typing import Iterator
@@ -15,11 +15,11 @@ import scipy.sparse
 from .errors import DataFormatError
 
 # %% auto #0
-__all__ = ['MAGIC', 'CONTENT_TYPES', 'INFERENCE_TYPES', 'RESPONSE_TYPES', 'write_records', 'read_records', 'encode_record',
-           'decode_record', 'write_recordio_protobuf', 'iter_recordio_protobuf', 'read_recordio_protobuf', 'iter_csv',
-           'read_csv', 'write_csv', 'read_libsvm', 'write_libsvm', 'iter_jsonlines', 'read_jsonlines', 'read_parquet',
-           'write_parquet', 'parse_content_type', 'read', 'write', 'parse_inference_request',
-           'format_inference_response']
+__all__ = ['MAX_FEATURES', 'MAX_REQUEST_CELLS', 'MAGIC', 'CONTENT_TYPES', 'INFERENCE_TYPES', 'RESPONSE_TYPES', 'write_records',
+           'read_records', 'encode_record', 'decode_record', 'write_recordio_protobuf', 'iter_recordio_protobuf',
+           'read_recordio_protobuf', 'iter_csv', 'read_csv', 'write_csv', 'read_libsvm', 'write_libsvm',
+           'iter_jsonlines', 'read_jsonlines', 'read_parquet', 'write_parquet', 'parse_content_type', 'read', 'write',
+           'parse_inference_request', 'format_inference_response']
 
 # %% ../../nbs/00_core/04_formats.ipynb #1509522a
 @contextmanager
@@ -45,6 +45,22 @@ def _chunks(it, n:int)->Iterator[list]:
     it = iter(it)
     while chunk := list(islice(it, n)): yield chunk
 
+# %% ../../nbs/00_core/04_formats.ipynb #88fc7c58
+MAX_FEATURES = 1 << 24        # widest row any reader builds: 16,777,216 columns (a declared index or shape beyond it is refused)
+MAX_REQUEST_CELLS = 1 << 25   # rows x columns an inference request may densify to, when the model's width is not given
+
+_DECIMAL = re.compile(r'[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?nan', re.IGNORECASE)
+
+def _number(s:str, source, line:int, what:str, dtype=np.float32)->float:
+    "The decimal number `s` (or `nan`) as a float that fits `dtype`; otherwise a DataFormatError naming the line"
+    t = s.strip()
+    if not _DECIMAL.fullmatch(t):
+        kind = 'is infinite' if t.lstrip('+-').lower() in ('inf', 'infinity') else 'is not a number'
+        raise DataFormatError(source, f'{what} {s!r} {kind}', line=line)
+    v = float(t)
+    if abs(v) > np.finfo(dtype).max: raise DataFormatError(source, f'{what} {s!r} is out of the {np.dtype(dtype).name} range', line=line)
+    return v
+
 # %% ../../nbs/00_core/04_formats.ipynb #cb179a25
 MAGIC = 0xCED7230A                  # RecordIO magic word
 _MAGIC_BYTES = struct.pack('<I', MAGIC)
@@ -63,6 +79,12 @@ def write_records(file,          # path or binary file object
         for p in payloads: f.write(_frame(p))
 
 # %% ../../nbs/00_core/04_formats.ipynb #151bd5cd
+def _read_exact(f, n:int)->bytes:
+    "Up to `n` bytes of `f`, read 1 MB at a time: a length word cannot make us allocate what is not there"
+    parts = []
+    while n > 0 and (part := f.read(min(n, 1 << 20))): parts.append(part); n -= len(part)
+    return b''.join(parts)
+
 def read_records(file)->Iterator[bytes]:
     "Yield the payload of every record of a RecordIO file, checking the framing"
     name = _name(file)
@@ -73,7 +95,7 @@ def read_records(file)->Iterator[bytes]:
             magic, lrec = struct.unpack('<II', head)
             if magic != MAGIC: raise DataFormatError(name, f'bad magic number 0x{magic:08x} (expected 0x{MAGIC:08x}); not RecordIO, or a corrupt file', record=i)
             cflag, n = lrec >> 29, lrec & _MAX_LEN
-            payload = f.read(n)
+            payload = _read_exact(f, n)
             if len(payload) < n: raise DataFormatError(name, f'truncated record: length word says {n} bytes, only {len(payload)} left', record=i)
             f.read(-n % 4)                                   # skip the padding
             if cflag > 3 or (cflag in (0, 1)) == bool(parts):
@@ -233,21 +255,32 @@ def write_recordio_protobuf(file,        # path or binary file object
     write_records(file, records())
 
 # %% ../../nbs/00_core/04_formats.ipynb #eacc1544
-def _tensor_row(values, keys, shape, label, source, i:int)->tuple:
-    "Check one row and return it as `(values, keys or None, n_cols, label or None)`"
-    if keys is None: return values, None, len(values), label
-    if len(shape) != 1: raise DataFormatError(source, f'a sparse row needs shape [n_cols], got {list(shape)}', record=i)
+def _tensor_row(values, keys, shape, label, source, i:int, n_features:int|None=None)->tuple:
+    "Check one row (keys in 0..shape-1, no repeats, shape within limits) and return `(values, keys or None, n_cols, label)`"
+    if keys is None:
+        if len(values) > MAX_FEATURES: raise DataFormatError(source, f'{len(values):,} features; the limit is {MAX_FEATURES:,}', record=i)
+        return values, None, len(values), label
+    if len(shape) != 1: raise DataFormatError(source, f'a sparse row needs shape [n_cols], got {list(map(int, shape))}', record=i)
     n = int(shape[0])
+    if n <= 0: raise DataFormatError(source, f'shape [{n}] must be positive', record=i)
+    if n_features is not None and n > n_features:
+        raise DataFormatError(source, f'shape [{n}] is wider than the model, which has {n_features} features', record=i)
+    if n > MAX_FEATURES: raise DataFormatError(source, f'shape [{n:,}] exceeds the limit of {MAX_FEATURES:,} features', record=i)
     if len(keys) != len(values): raise DataFormatError(source, f'{len(keys)} keys for {len(values)} values', record=i)
-    if len(keys) and int(keys.max()) >= n: raise DataFormatError(source, f'key {int(keys.max())} out of range for shape [{n}]', record=i)
+    if len(keys):
+        if keys.dtype.kind == 'i' and int(keys.min()) < 0:
+            raise DataFormatError(source, f'key {int(keys.min())} is negative; keys must satisfy 0 <= key < {n}', record=i)
+        if int(keys.max()) >= n: raise DataFormatError(source, f'key {int(keys.max())} out of range for shape [{n}]', record=i)
+        u, counts = np.unique(keys, return_counts=True)
+        if (counts > 1).any(): raise DataFormatError(source, f'key {int(u[counts > 1][0])} appears more than once', record=i)
     return values, keys, n, label
 
-def _record_row(rec:dict, source, i:int)->tuple:
+def _record_row(rec:dict, source, i:int, n_features:int|None=None)->tuple:
     "The `features['values']` / `label['values']` row of a decoded record"
     f, label = rec['features'].get('values'), rec['label'].get('values')
     if f is None: raise DataFormatError(source, f"no features['values'] (keys: {sorted(rec['features'])}); read other layouts with read_records and decode_record", record=i)
     if isinstance(label, dict): raise DataFormatError(source, 'sparse labels are not supported', record=i)
-    if isinstance(f, dict): return _tensor_row(f['values'], f['keys'], f['shape'], label, source, i)
+    if isinstance(f, dict): return _tensor_row(f['values'], f['keys'], f['shape'], label, source, i, n_features)
     return _tensor_row(f, None, None, label, source, i)
 
 def _layout(row)->tuple:
@@ -283,12 +316,13 @@ def _stack(rows:list, source, first:int, expect=None)->tuple:
 
 def iter_recordio_protobuf(file,                # path or binary file object
                            chunk_rows:int=10_000, # records per chunk
+                           n_features:int|None=None, # widest sparse shape allowed (default: MAX_FEATURES)
                           )->Iterator[tuple]:
     "Yield `(X, labels)` chunks of a RecordIO-protobuf file, in bounded memory"
     name, expect = _name(file), None
     numbered = enumerate(read_records(file), 1)
     for chunk in _chunks(numbered, chunk_rows):
-        rows = [_record_row(decode_record(p, name, i), name, i) for i, p in chunk]
+        rows = [_record_row(decode_record(p, name, i), name, i, n_features) for i, p in chunk]
         X, y, expect = _stack(rows, name, chunk[0][0], expect)
         yield X, y
 
@@ -299,9 +333,9 @@ def _concat(chunks:list, empty_labels)->tuple:
     X = scipy.sparse.vstack(Xs, format='csr') if scipy.sparse.issparse(Xs[0]) else np.concatenate(Xs)
     return X, None if ys[0] is None else np.concatenate(ys)
 
-def read_recordio_protobuf(file)->tuple:
+def read_recordio_protobuf(file, n_features:int|None=None)->tuple:
     "Read a whole RecordIO-protobuf file into `(X, labels)`: X dense, or csr_matrix for sparse records"
-    return _concat(list(iter_recordio_protobuf(file)), None)
+    return _concat(list(iter_recordio_protobuf(file, n_features=n_features)), None)
 
 # %% ../../nbs/00_core/04_formats.ipynb #0b1f36d5
 def _csv_blame(lines:list, source, width:int|None):
@@ -309,10 +343,10 @@ def _csv_blame(lines:list, source, width:int|None):
     for no, text in lines:
         fields = text.split(',')
         for col, s in enumerate(fields, 1):
-            try: float(s)
-            except ValueError:
-                if no == 1: raise DataFormatError(source, f'looks like a header row; SageMaker CSV has no header (column {col} is {s.strip()!r})', line=1) from None
-                raise DataFormatError(source, f'non-numeric value {s.strip()!r} in column {col}', line=no) from None
+            if not _DECIMAL.fullmatch(s.strip()):
+                if no == 1 and s.strip().lstrip('+-').lower() not in ('inf', 'infinity'):
+                    raise DataFormatError(source, f'looks like a header row; SageMaker CSV has no header (column {col} is {s.strip()!r})', line=1)
+                raise DataFormatError(source, f'non-numeric value {s.strip()!r} in column {col}', line=no)
         width = width or len(fields)
         if len(fields) != width: raise DataFormatError(source, f'expected {width} columns, got {len(fields)}', line=no)
     raise DataFormatError(source, 'cannot parse these lines as numbers', line=lines[0][0])
@@ -334,6 +368,9 @@ def iter_csv(path_or_file,            # path or binary file object
         except ValueError: A = None
         if A is None or A.shape[1] != (width or A.shape[1]): _csv_blame(lines, source, width)
         width = A.shape[1]
+        if np.isinf(A).any():                                # 'inf' or a number beyond the dtype's range
+            r, c = np.argwhere(np.isinf(A))[0]
+            raise DataFormatError(source, f'value {lines[r][1].split(",")[c].strip()!r} in column {c + 1} is infinite or out of the {np.dtype(dtype).name} range', line=lines[r][0])
         if width <= label_size: raise DataFormatError(source, f'{width} columns leave no features after {label_size} label column(s)', line=lines[0][0])
         yield _split_label(A, label_size)
 
@@ -350,28 +387,28 @@ def write_csv(file, X, labels=None):
             f.write((','.join(map(str, fields)) + '\n').encode())
 
 # %% ../../nbs/00_core/04_formats.ipynb #900c7090
-def _number(s:str, source, line:int, what:str)->float:
-    "`float(s)`, or a DataFormatError naming the line"
-    try: return float(s)
-    except ValueError: raise DataFormatError(source, f'{what} {s!r} is not a number', line=line) from None
-
 def read_libsvm(path_or_file,        # path or binary file object
                 n_features:int|None=None, # number of columns; default: largest index + 1
                 dtype=np.float32,
                )->tuple:
     "Read a libsvm file into `(csr_matrix X, labels)`"
     source, labels, indptr, indices, values = _name(path_or_file), [], [0], [], []
+    limit = MAX_FEATURES if n_features is None else n_features
     for no, text in _lines(path_or_file):
         tokens = text.split('#', 1)[0].split()               # '#' starts a comment
         if not tokens: continue
         if ':' in tokens[0]: raise DataFormatError(source, f'label {tokens[0]!r}: instance weights (label:weight) are not supported', line=no)
-        labels.append(_number(tokens[0], source, no, 'label'))
+        labels.append(_number(tokens[0], source, no, 'label', dtype))
+        seen = set()
         for tok in tokens[1:]:
             idx, sep, val = tok.partition(':')
             if not sep: raise DataFormatError(source, f'expected index:value, got {tok!r}', line=no)
-            if not idx.isdigit(): raise DataFormatError(source, f'feature index {idx!r} is not a non-negative integer', line=no)
-            if n_features is not None and int(idx) >= n_features: raise DataFormatError(source, f'feature index {idx} >= n_features={n_features}', line=no)
-            indices.append(int(idx)); values.append(_number(val, source, no, f'value of feature {idx}'))
+            if not (idx.isascii() and idx.isdigit()): raise DataFormatError(source, f'feature index {idx!r} is not a non-negative integer', line=no)
+            j = int(idx)
+            if j >= limit: raise DataFormatError(source, f'feature index {j} >= n_features={n_features}' if n_features is not None
+                                                 else f'feature index {j:,} is beyond the limit of {MAX_FEATURES:,} features', line=no)
+            if j in seen: raise DataFormatError(source, f'feature index {j} appears twice in one row', line=no)
+            seen.add(j); indices.append(j); values.append(_number(val, source, no, f'value of feature {j}', dtype))
         indptr.append(len(indices))
     n = n_features if n_features is not None else max(indices, default=-1) + 1
     X = scipy.sparse.csr_matrix((np.array(values, dtype), np.array(indices, np.int64), indptr), shape=(len(labels), n))
@@ -394,6 +431,7 @@ def iter_jsonlines(path_or_file)->Iterator[dict]:
         if not text.strip(): continue
         try: obj = json.loads(text)
         except json.JSONDecodeError as e: raise DataFormatError(source, f'invalid JSON: {e.msg} (column {e.colno})', line=no) from None
+        except RecursionError: raise DataFormatError(source, 'invalid JSON: nested too deeply', line=no) from None
         if not isinstance(obj, dict): raise DataFormatError(source, f'expected a JSON object, got {type(obj).__name__}', line=no)
         yield obj
 
@@ -407,11 +445,21 @@ def read_parquet(path_or_file, label_size:int=1, dtype=np.float32)->tuple:
     import pyarrow as pa, pyarrow.parquet as pq
     source = _name(path_or_file)
     try: table = pq.read_table(path_or_file)
-    except (pa.ArrowInvalid, OSError) as e: raise DataFormatError(source, f'not a readable Parquet file: {e}') from None
+    except (pa.ArrowException, OSError, ValueError) as e: raise DataFormatError(source, f'not a readable Parquet file: {e}') from None
+    if table.num_columns <= label_size:
+        raise DataFormatError(source, f'{table.num_columns} column(s) leave no features after {label_size} label column(s)')
+    exact = 2 ** (np.finfo(dtype).nmant + 1)                 # float32 holds every integer up to 2**24 exactly
     for name, col in zip(table.column_names, table.columns):
         if not (pa.types.is_integer(col.type) or pa.types.is_floating(col.type) or pa.types.is_boolean(col.type)):
             raise DataFormatError(source, f'column {name!r} has type {col.type}; every column must be numeric')
-    return _split_label(table.to_pandas().to_numpy(dtype=dtype), label_size)
+        if pa.types.is_integer(col.type) and col.null_count < len(col):
+            a = col.fill_null(0).to_numpy()
+            big = np.flatnonzero((a > exact) | ((a < -exact) if a.dtype.kind == 'i' else False))
+            if len(big): raise DataFormatError(source, f'column {name!r} holds the integer {a[big[0]]}, which {np.dtype(dtype).name} '
+                                               f'cannot hold exactly (it would be rounded; exact up to {exact:,})', record=int(big[0]) + 1)
+    X = table.to_pandas().to_numpy(dtype=dtype)
+    if np.isinf(X).any(): raise DataFormatError(source, 'a value is infinite or out of range', record=int(np.argwhere(np.isinf(X))[0][0]) + 1)
+    return _split_label(X, label_size)
 
 def write_parquet(file, X, labels=None):
     "Write `X` (and `labels` as a first column named `label`) as a Parquet file"
@@ -468,41 +516,67 @@ def write(path_or_file, content_type:str, X, labels=None):
 INFERENCE_TYPES = ('text/csv', 'application/json', 'application/jsonlines', 'application/x-recordio-protobuf', 'text/libsvm')
 _INSTANCE = "expected {'features': [numbers]} or {'data': {'features': {'values': [numbers]}}}, plus 'keys' and 'shape' when sparse"
 
-def _instance_row(inst, source, i:int)->tuple:
-    "One JSON instance as a checked row"
-    try:
-        f = {'values': inst['features']} if 'features' in inst else inst['data']['features']
-        values = np.asarray(f['values'], np.float32)
-        keys = np.asarray(f['keys'], np.int64) if 'keys' in f else None
-        shape = np.asarray(f['shape'], np.int64).reshape(-1) if keys is not None else None
-        if values.ndim != 1 or (keys is not None and keys.ndim != 1): raise ValueError
-    except (KeyError, TypeError, ValueError): raise DataFormatError(source, _INSTANCE, record=i) from None
-    return _tensor_row(values, keys, shape, None, source, i)
+def _json_numbers(a, field:str, source, i:int, integer:bool=False)->np.ndarray:
+    "A JSON list of numbers (integers when `integer`) as an array, each element checked before conversion"
+    if not isinstance(a, list): raise DataFormatError(source, f"{field!r} must be a list, got {type(a).__name__}", record=i)
+    want = int if integer else (int, float)
+    for j, v in enumerate(a):
+        if isinstance(v, bool) or not isinstance(v, want):
+            raise DataFormatError(source, f"{field!r}[{j}] = {v!r}: expected {'an integer' if integer else 'a number'}", record=i)
+    if integer and a and not -2**63 <= min(a) <= max(a) < 2**63: raise DataFormatError(source, f"{field!r} holds an integer beyond 64 bits", record=i)
+    out = np.asarray(a, np.int64 if integer else np.float32)
+    if not integer and np.isinf(out).any():
+        j = int(np.flatnonzero(np.isinf(out))[0])
+        raise DataFormatError(source, f"{field!r}[{j}] = {a[j]!r} is infinite or out of the float32 range", record=i)
+    return out
+
+def _instance_row(inst, source, i:int, n_features:int|None=None)->tuple:
+    "One JSON instance as a checked row: every key, shape and value is checked before an array is built"
+    try: f = {'values': inst['features']} if 'features' in inst else inst['data']['features']
+    except (KeyError, TypeError): raise DataFormatError(source, _INSTANCE, record=i) from None
+    if not isinstance(f, dict) or 'values' not in f: raise DataFormatError(source, _INSTANCE, record=i)
+    values = _json_numbers(f['values'], 'values', source, i)
+    if 'keys' not in f: return _tensor_row(values, None, None, None, source, i)
+    if 'shape' not in f: raise DataFormatError(source, "sparse features need 'shape' next to 'keys'", record=i)
+    keys, shape = _json_numbers(f['keys'], 'keys', source, i, True), _json_numbers(f['shape'], 'shape', source, i, True)
+    return _tensor_row(values, keys, shape, None, source, i, n_features)
+
+def _request_width(X, n_features:int|None, source):
+    "Refuse a request wider than the model, or one that would densify to more than MAX_REQUEST_CELLS numbers"
+    rows, cols = X.shape
+    if n_features is not None and cols > n_features:
+        raise DataFormatError(source, f'records have {cols} features; the model has {n_features}')
+    if n_features is None and scipy.sparse.issparse(X) and rows * cols > MAX_REQUEST_CELLS:
+        raise DataFormatError(source, f'{rows} sparse records of width {cols:,} would densify to {rows * cols:,} numbers; '
+                                      f'the limit is {MAX_REQUEST_CELLS:,}')
+    return X
 
 def parse_inference_request(body:bytes,        # the request body
                             content_type:str,  # its Content-Type header
+                            n_features:int|None=None, # the model's feature count: no key, index or shape may go beyond it
                            ):
-    "Turn an inference request body into `X`: a dense array or a csr_matrix"
+    "Turn an inference request body into `X`: a dense array or a csr_matrix, never wider than the model"
     source = 'request body'
     mime, params = _check_type(content_type, source, INFERENCE_TYPES)
     f = io.BytesIO(body); f.name = source
-    if mime == 'text/csv': return read_csv(f, label_size=_label_size(params, 0, source))[0]
-    if mime == 'application/x-recordio-protobuf': return read_recordio_protobuf(f)[0]
+    if mime == 'text/csv': return _request_width(read_csv(f, label_size=_label_size(params, 0, source))[0], n_features, source)
+    if mime == 'application/x-recordio-protobuf': return _request_width(read_recordio_protobuf(f, n_features)[0], n_features, source)
     if mime == 'text/libsvm':                # the label is optional at inference: a line may start with idx:val
         try: lines = [l if ':' not in l.split()[0] else '0 ' + l for l in body.decode().splitlines() if l.strip()]
         except UnicodeDecodeError as e: raise DataFormatError(source, f'not text: {e}') from None
         g = io.BytesIO('\n'.join(lines).encode()); g.name = source
-        return read_libsvm(g)[0]
+        return _request_width(read_libsvm(g, n_features)[0], n_features, source)
     if mime == 'application/jsonlines': instances = iter_jsonlines(f)
     else:
         try: doc = json.loads(body)
         except (json.JSONDecodeError, UnicodeDecodeError) as e: raise DataFormatError(source, f'invalid JSON: {e}') from None
+        except RecursionError: raise DataFormatError(source, 'invalid JSON: nested too deeply') from None
         if not isinstance(doc, dict) or not isinstance(doc.get('instances'), list):
             raise DataFormatError(source, 'expected a JSON object {"instances": [...]}')
         instances = doc['instances']
-    rows = [_instance_row(inst, source, i) for i, inst in enumerate(instances, 1)]
+    rows = [_instance_row(inst, source, i, n_features) for i, inst in enumerate(instances, 1)]
     if not rows: raise DataFormatError(source, 'the request holds no instances')
-    return _stack(rows, source, 1)[0]
+    return _request_width(_stack(rows, source, 1)[0], n_features, source)
 
 # %% ../../nbs/00_core/04_formats.ipynb #61d5bb36
 RESPONSE_TYPES = ('application/json', 'application/jsonlines', 'text/csv', 'application/x-recordio-protobuf')

@@ -1,4 +1,4 @@
-"""A real HTTP inference server on 127.0.0.1 that follows SageMaker's container contract: `GET /ping`, `POST /invocations`, content types from the catalog, the 6 MB payload limit, and clear 4xx errors that never take the server down.
+"""The model server of a SageMaker endpoint on 127.0.0.1: a WSGI application for `GET /ping` and `POST /invocations` (content types from the catalog, the 6 MB limit, a clear 4xx for every client mistake) served by gunicorn's arbiter and pre-forked workers, as SageMaker's framework containers serve.
 
 Docs: https://sagestudy.github.io/sagestudy/60_platform/serving.html.md"""
 
@@ -6,123 +6,330 @@ Docs: https://sagestudy.github.io/sagestudy/60_platform/serving.html.md"""
 
 # %% ../../nbs/60_platform/62_serving.ipynb #fb00b4f6
 from __future__ import annotations
-import http.client, json, multiprocessing as mp, os, signal, socket, sys, threading, time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import http.client, json, logging, os, signal, socket, sys, tempfile, time, weakref
+from http import HTTPStatus
 from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
+import psutil
+from fastcore.basics import patch
+from gunicorn import glogging, util as gunicorn_util
+from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
+from gunicorn.errors import HaltServer
+from gunicorn.http.errors import ParseException, NoMoreData
+from gunicorn.workers.sync import SyncWorker
 from ..core import formats
-from ..core.errors import DataFormatError
+from ..core.errors import DataFormatError, InvocationError
 
 # %% auto #0
-__all__ = ['MAX_PAYLOAD', 'ClientError', 'invoke', 'ModelServer', 'ping', 'WorkerPool']
+__all__ = ['MAX_PAYLOAD', 'ClientError', 'invoke', 'InferenceApp', 'ModelServer', 'ping', 'WorkerPool']
 
 # %% ../../nbs/60_platform/62_serving.ipynb #a27f0ae5
 MAX_PAYLOAD = 6 * 1024 * 1024   # InvokeEndpoint's limit on the request body: 6 MB (6,291,456 bytes)
+ClientError = InvocationError    # TEMPORARY alias (lead removes): the old name of the 4xx exception; use core.errors.InvocationError
 
-class ClientError(Exception):
-    "A request the caller must fix: carries the HTTP status"
-    def __init__(self, status:int, message:str): self.status, self.message = status, message
+_UNREADABLE = (DataFormatError, ValueError, TypeError, KeyError, IndexError, RecursionError, UnicodeDecodeError, OverflowError)
 
+def _unreadable(e:Exception, mime:str)->InvocationError:
+    "The 400 for a body that could not be read: the reader's own message, or the exception named"
+    if isinstance(e, DataFormatError): return InvocationError(400, str(e))
+    if isinstance(e, RecursionError): return InvocationError(400, f'request body: the {mime} document is nested too deeply to read')
+    return InvocationError(400, f'request body: could not read it as {mime}: {type(e).__name__}: {e}')
+
+def _records(model, body:bytes, content_type:str)->np.ndarray:
+    "Parse `body` into a dense (n, d) array of `model.n_features_in_` columns; every failure is the caller's (4xx)"
+    d, mime = model.n_features_in_, formats.parse_content_type(content_type)[0]
+    try: X = formats.parse_inference_request(body, content_type, n_features=d)
+    except MemoryError: raise InvocationError(413, f'request body: reading this {mime} payload would need more memory than the server has') from None
+    except _UNREADABLE as e: raise _unreadable(e, mime) from None
+    if sp.issparse(X):                                 # check the width before densifying: never build more than d columns
+        if X.shape[1] > d: raise InvocationError(400, f'request body: a record has a feature index beyond the model\'s {d} features')
+        if X.shape[1] < d: X.resize((X.shape[0], d))   # libsvm/sparse: trailing zeros
+        X = X.toarray()
+    X = np.asarray(X)
+    if X.ndim != 2 or X.shape[0] == 0: raise InvocationError(400, 'request body: the request holds no records')
+    if X.shape[1] != d: raise InvocationError(400, f"request body: each record must have {d} features; got {X.shape[1]}")
+    if not np.issubdtype(X.dtype, np.number): raise InvocationError(400, f'request body: records must be numbers; got {X.dtype}')
+    if not model.__sklearn_tags__().input_tags.allow_nan and not np.isfinite(X).all():
+        raise InvocationError(400, f'request body: records contain NaN or infinite values, which {model.spec().title} does not accept')
+    return X
+
+# %% ../../nbs/60_platform/62_serving.ipynb #2787a808
 def invoke(model,              # a fitted sagestudy estimator (`predict_response`, `spec()`, `n_features_in_`; or its own `respond`)
            body:bytes,          # request body
            content_type:str|None, # Content-Type header
-           accept:str|None,     # Accept header (None: the algorithm's first response type)
+           accept:str|None,     # Accept header (None or */*: the algorithm's first response type)
           )->tuple[bytes, str]:
-    "What `/invocations` does: check, parse, predict, render; raises `ClientError` for bad requests"
+    "What `/invocations` does: check, parse, predict, render; raises `InvocationError` (a 4xx) for a bad request"
     spec = model.spec()
     if len(body) > MAX_PAYLOAD:
-        raise ClientError(413, f"payload is {len(body):,} bytes; SageMaker's limit is {MAX_PAYLOAD:,} (6 MB)")
-    if not content_type: raise ClientError(415, 'missing Content-Type header')
+        raise InvocationError(413, f"payload is {len(body):,} bytes; SageMaker's limit is {MAX_PAYLOAD:,} (6 MB)")
+    if not content_type: raise InvocationError(415, 'missing Content-Type header')
     mime = formats.parse_content_type(content_type)[0]
     if mime not in spec.inference.request_types:
-        raise ClientError(415, f"{spec.title} does not accept Content-Type {content_type!r}; "
-                               f"it accepts {', '.join(spec.inference.request_types)}")
+        raise InvocationError(415, f"{spec.title} does not accept Content-Type {content_type!r}; "
+                                   f"it accepts {', '.join(spec.inference.request_types)}")
     accept = accept if accept and accept != '*/*' else spec.inference.response_types[0]
     if formats.parse_content_type(accept)[0] not in spec.inference.response_types:
-        raise ClientError(406, f"{spec.title} cannot answer with Accept {accept!r}; "
-                               f"it answers {', '.join(spec.inference.response_types)}")
-    if hasattr(model, 'respond'): return model.respond(body, content_type, accept)   # sequence models: their own request shapes
-    try: X = formats.parse_inference_request(body, content_type)
-    except DataFormatError as e: raise ClientError(400, str(e)) from None
-    if sp.issparse(X) and X.shape[1] < model.n_features_in_: X.resize((X.shape[0], model.n_features_in_))  # libsvm: trailing zeros
-    X = X.toarray() if sp.issparse(X) else np.asarray(X)
-    if X.ndim != 2 or X.shape[0] == 0: raise ClientError(400, 'the request holds no records')
-    if not model.__sklearn_tags__().input_tags.allow_nan and not np.isfinite(X).all():
-        raise ClientError(400, f'records contain NaN or infinite values, which {spec.title} does not accept')
-    if X.shape[1] != model.n_features_in_:
-        raise ClientError(400, f"each record must have {model.n_features_in_} features; got {X.shape[1]}")
+        raise InvocationError(406, f"{spec.title} cannot answer with Accept {accept!r}; "
+                                   f"it answers {', '.join(spec.inference.response_types)}")
+    if hasattr(model, 'respond'):                      # sequence models read their own request shapes
+        try: return model.respond(body, content_type, accept)
+        except (RecursionError, UnicodeDecodeError, json.JSONDecodeError) as e: raise _unreadable(e, mime) from None
+    X = _records(model, body, content_type)
     return formats.format_inference_response(model.predict_response(X)['predictions'], accept)
 
 # %% ../../nbs/60_platform/62_serving.ipynb #a8b5571d
-class _Handler(BaseHTTPRequestHandler):
-    server_version = 'sagestudy-serve'
-    protocol_version = 'HTTP/1.1'
+class InferenceApp:
+    "The container's web application as a WSGI callable: `GET /ping` and `POST /invocations` around `invoke`"
+    def __init__(self, model, read_timeout:float=10): self.model, self.read_timeout = model, read_timeout
+    log = logging.getLogger('gunicorn.error')          # the server's log: 5xx tracebacks go there
 
-    def setup(self):
-        super().setup()
-        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)   # no 40 ms Nagle/delayed-ACK stall per reply
+    def __call__(self, environ, start_response):
+        method, path = environ['REQUEST_METHOD'], environ.get('PATH_INFO', '')
+        if path == '/ping':
+            if method in ('GET', 'HEAD'): return self._answer(start_response, 200)
+            return self._answer(start_response, 405, 'use GET /ping', Allow='GET, HEAD')
+        if path != '/invocations': return self._answer(start_response, 404, 'only GET /ping and POST /invocations exist')
+        if method != 'POST': return self._answer(start_response, 405, 'use POST /invocations', Allow='POST')
+        try:
+            body = self._read_body(environ)
+            out, ctype = invoke(self.model, body, environ.get('CONTENT_TYPE'), environ.get('HTTP_ACCEPT'))
+        except InvocationError as e:
+            if e.status >= 500: self.log.error('%s on POST /invocations: %s', e.status, e.message)
+            return self._answer(start_response, e.status, e.message)
+        except Exception as e:                         # not the caller's mistake: a 500 that names it, logged, keep serving
+            self.log.exception('500 on POST /invocations')
+            return self._answer(start_response, 500, f'model error: {type(e).__name__}: {e}')
+        return self._answer(start_response, 200, out, ctype)
 
-    def _send(self, status:int, body:bytes=b'', content_type:str='text/plain'):
-        self.send_response(status)
-        self.send_header('Content-Type', content_type); self.send_header('Content-Length', str(len(body)))
-        self.send_header('X-Sagestudy-Worker', str(os.getpid()))   # not SageMaker's: which worker process answered
-        self.end_headers(); self.wfile.write(body)
+    def _answer(self, start_response, status:int, body:bytes|str=b'', content_type:str='text/plain', **headers):
+        body = body.encode() if isinstance(body, str) else body
+        start_response(f'{status} {HTTPStatus(status).phrase}',
+                       [('Content-Type', content_type), ('Content-Length', str(len(body))),
+                        ('X-Sagestudy-Worker', str(os.getpid())), *headers.items()])   # not SageMaker's: which worker answered
+        return [body]
 
-    def do_GET(self):
-        if self.path == '/ping': self._send(200)
-        else: self._send(404, b'only GET /ping and POST /invocations exist')
+# %% ../../nbs/60_platform/62_serving.ipynb #0ab0f214
+_DRAIN = 64 * 1024 * 1024   # an oversized body up to this size is read and dropped, so the client can read its 413
 
-    def do_POST(self):
-        n = int(self.headers.get('Content-Length') or 0)
-        if n > MAX_PAYLOAD:                        # refuse without holding the payload in memory:
-            for _ in range(0, n, 1 << 20): self.rfile.read(min(1 << 20, n - _))   # drain it 1 MB at a time
-            return self._send(413, f"payload is {n:,} bytes; SageMaker's limit is {MAX_PAYLOAD:,} (6 MB)".encode())
-        body = self.rfile.read(n)
-        if self.path != '/invocations': return self._send(404, b'only GET /ping and POST /invocations exist')
-        try: out, ctype = invoke(self.server.model, body, self.headers.get('Content-Type'), self.headers.get('Accept'))
-        except ClientError as e: return self._send(e.status, e.message.encode())
-        except Exception as e:                     # our bug, not the caller's: 500, and keep serving
-            self.server.errors.append(repr(e))
-            return self._send(500, f'model error: {type(e).__name__}: {e}'.encode())
-        self._send(200, out, ctype)
+@patch
+def _read_body(self:InferenceApp, environ)->bytes:
+    "The request body (Content-Length or chunked), at most `MAX_PAYLOAD` bytes; 411/413/400/408 when it cannot be had"
+    stream, length = environ['wsgi.input'], environ.get('CONTENT_LENGTH')
+    chunked = 'chunked' in environ.get('HTTP_TRANSFER_ENCODING', '').lower()
+    if not length and not chunked: raise InvocationError(411, 'POST /invocations needs a Content-Length header or a chunked body')
+    too_big = lambda n: InvocationError(413, f"payload is {n} bytes; SageMaker's limit is {MAX_PAYLOAD:,} (6 MB)")
+    try:
+        if chunked:                                    # read one byte past the limit to know it was passed
+            body = stream.read(MAX_PAYLOAD + 1)
+            if len(body) > MAX_PAYLOAD: raise too_big('over 6 MB')
+            return body
+        n = int(length)                                # gunicorn has checked: digits only
+        if n > MAX_PAYLOAD:
+            if n <= _DRAIN:
+                while stream.read(1 << 20): pass
+            raise too_big(f'{n:,}')
+        body = stream.read(n)
+        if len(body) < n: raise InvocationError(400, f'the body ended after {len(body):,} of the {n:,} bytes its Content-Length announced')
+        return body
+    except TimeoutError: raise InvocationError(408, f'the client sent no body data for {self.read_timeout} s') from None
+    except (ParseException, NoMoreData) as e:          # a malformed chunked body
+        raise InvocationError(400, f'malformed chunked body: {type(e).__name__}: {e}') from None
 
-    def log_message(self, fmt, *args): self.server.log.append(fmt % args)
+# %% ../../nbs/60_platform/62_serving.ipynb #5ab1e1b5
+def _one_compute_thread():
+    "Give this worker process one compute thread (OpenMP, BLAS, PyTorch): the workers are the parallelism"
+    from threadpoolctl import threadpool_limits
+    threadpool_limits(1)                               # every OpenMP and BLAS library loaded so far
+    if 'torch' in sys.modules:
+        import torch
+        torch.set_num_threads(1)
+        if torch.cuda._is_in_bad_fork(): torch.cuda.is_available = lambda: False   # CUDA began before the fork: this worker uses the CPU
+
+class _Worker(SyncWorker):
+    "gunicorn's sync worker, plus a read timeout per connection, no Nagle delay, and one compute thread"
+    def init_process(self):
+        _one_compute_thread()
+        super().init_process()
+
+    def accept(self, listener):
+        client, addr = listener.accept()
+        client.settimeout(self.app.read_timeout)       # a client silent this long loses its connection: no worker is held forever
+        client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        gunicorn_util.close_on_exec(client)
+        self.handle(listener, client, addr)
+
+class _Log(glogging.Logger):
+    "gunicorn's logger; a client that timed out is one warning line, not a traceback"
+    def exception(self, msg, *args, **kwargs):
+        if isinstance(sys.exc_info()[1], TimeoutError):
+            return self.warning('closed a connection: its client stopped sending before the request was complete')
+        super().exception(msg, *args, **kwargs)
+
+class _Arbiter(Arbiter):
+    "gunicorn's arbiter, which also stops when the process that started it is gone (no orphan servers)"
+    def maybe_promote_master(self):
+        owner = getattr(self.app, 'owner_pid', None)
+        if owner and os.getppid() != owner:
+            self.log.warning('the process that started this server (pid %s) is gone: stopping', owner)
+            raise StopIteration
+        super().maybe_promote_master()
+
+# %% ../../nbs/60_platform/62_serving.ipynb #658f6098
+class _Application(BaseApplication):
+    "gunicorn configured in code: its settings, and how each worker gets the model"
+    def __init__(self, get_model, settings:dict, read_timeout:float, owner_pid:int|None=None):
+        self.get_model, self.settings, self.read_timeout, self.owner_pid = get_model, settings, read_timeout, owner_pid
+        super().__init__()
+    def load_config(self):
+        for k, v in self.settings.items(): self.cfg.set(k, v)
+    def load(self): return InferenceApp(self.get_model(), self.read_timeout)   # runs in each worker after the fork
+
+def _ready(worker): worker.log.info('Worker ready (pid: %s)', worker.pid)
+
+def _env_number(name:str, default:int)->int:
+    "A positive integer from the environment variable `name`, or `default` when it is unset"
+    text = os.environ.get(name)
+    if text is None or text == '': return default
+    if not text.strip().isdigit() or int(text) < 1: raise ValueError(f'{name}={text!r}: must be a whole number of at least 1')
+    return int(text)
+
+def _loopback(host:str)->str:
+    "`host` if it is a loopback address: sagestudy never serves beyond this machine"
+    try: ip = socket.getaddrinfo(host, None)[0][4][0]
+    except socket.gaierror: raise ValueError(f'host {host!r}: not a known address') from None
+    if not (ip.startswith('127.') or ip == '::1'): raise ValueError(f'host {host!r} ({ip}): sagestudy serves on loopback only (127.0.0.1)')
+    return host
 
 # %% ../../nbs/60_platform/62_serving.ipynb #f0736fb6
 class ModelServer:
-    "Serve `model` over HTTP on `host:port` (port 0: a free one) in a background thread"
-    def __init__(self, model, host:str='127.0.0.1', port:int=0):
-        self.httpd = ThreadingHTTPServer((host, port), _Handler)
-        self.httpd.model, self.httpd.log, self.httpd.errors = model, [], []
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
+    "Serve a model with gunicorn in a child process: an arbiter and `workers` pre-forked worker processes on `host:port`"
+    def __init__(self, model=None,               # a fitted estimator, already in memory (each worker inherits it)
+                 host:str='127.0.0.1', port:int=0, # port 0: a free one; loopback only
+                 workers:int|None=None,          # None: $SAGEMAKER_MODEL_SERVER_WORKERS, else 1
+                 timeout:int|None=None,          # seconds a request may take: None: $SAGEMAKER_MODEL_SERVER_TIMEOUT, else 60
+                 read_timeout:float=10,          # seconds of client silence before a connection is dropped
+                 startup_timeout:float=120,      # seconds for every worker to get the model and be ready
+                 get_model=None):                # instead of `model`: a function each worker calls to load its own copy
+        self.workers = workers or _env_number('SAGEMAKER_MODEL_SERVER_WORKERS', 1)
+        self.timeout = timeout or _env_number('SAGEMAKER_MODEL_SERVER_TIMEOUT', 60)
+        if self.workers < 1: raise ValueError(f'workers must be at least 1; got {workers}')
+        self.returncode, self._log_text = None, None
+        self.dir = Path(tempfile.mkdtemp(prefix='sagestudy-serve-'))
+        listener = socket.create_server((_loopback(host), port), backlog=2048)   # bound before the fork: its port is known now
+        self.host, self.port = listener.getsockname()[:2]
+        settings = dict(bind=[f'fd://{listener.fileno()}'], workers=self.workers, worker_class=_Worker, timeout=self.timeout,
+                        graceful_timeout=5, backlog=2048, errorlog=str(self.dir/'server.log'), accesslog=None, loglevel='info',
+                        logger_class=_Log, control_socket_disable=True, post_worker_init=_ready,
+                        proc_name=f'sagestudy-serve:{self.port}')
+        app = _Application(get_model or (lambda: model), settings, read_timeout, owner_pid=os.getpid())
+        self.pid = os.fork()
+        if self.pid == 0: _run_arbiter(app, self.dir/'server.log')   # the child never returns
+        listener.close()                             # the arbiter holds it now
+        self._finalizer = weakref.finalize(self, _terminate, self.pid)
+        try: self._wait_ready(startup_timeout)
+        except BaseException: self.stop(); raise
 
     @property
-    def url(self)->str: return f'http://{self.httpd.server_address[0]}:{self.httpd.server_address[1]}'
+    def url(self)->str: return f'http://{self.host}:{self.port}'
     @property
-    def log(self)->list: return self.httpd.log
-    def alive(self)->bool: return self.thread.is_alive()
-    def stop(self): self.httpd.shutdown(); self.httpd.server_close()
+    def log(self)->list[str]:
+        "The server's log lines (gunicorn's error log: starts, stops, worker deaths, 5xx tracebacks)"
+        if self._log_text is not None: return self._log_text.splitlines()
+        try: return (self.dir/'server.log').read_text(errors='replace').splitlines()
+        except FileNotFoundError: return []
+    @property
+    def errors(self)->list[str]: return [l for l in self.log if 'on POST /invocations' in l]   # the 5xx answered, logged
+    def worker_pids(self)->list[int]:
+        try: return sorted(p.pid for p in psutil.Process(self.pid).children() if p.status() != psutil.STATUS_ZOMBIE)
+        except psutil.NoSuchProcess: return []
+    def alive(self)->bool: return self._reap(block=False) is None
     def __enter__(self): return self
     def __exit__(self, *exc): self.stop()
+    def __repr__(self): return f"ModelServer({self.url}, {self.workers} worker(s), {'running' if self.alive() else f'exited {self.returncode}'})"
 
-# %% ../../nbs/60_platform/62_serving.ipynb #5ab1e1b5
-class _WorkerHTTPServer(ThreadingHTTPServer):
-    allow_reuse_port = True    # SO_REUSEPORT: several processes listen on one port, the kernel spreads connections
-    daemon_threads = True
+# %% ../../nbs/60_platform/62_serving.ipynb #1ecab273
+def _run_arbiter(app:_Application, log_path:Path):
+    "In the forked child: run gunicorn's arbiter until it stops, then leave with its exit status (never return)"
+    status = 1
+    try:
+        os.setpgid(0, 0)                             # own process group: a notebook's interrupt (SIGINT to the kernel's group) does not reach it
+        fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0); os.dup2(fd, 1); os.dup2(fd, 2)   # stray prints and tracebacks go to the log, not the parent's terminal
+        sys.stdout = sys.stderr = open(fd, 'w', buffering=1, closefd=False)
+        status = _Arbiter(app).run() or 0
+    except SystemExit as e: status = e.code if isinstance(e.code, int) else 1
+    except HaltServer as e:                          # raised again while halting (a second worker failed to boot too)
+        status = e.exit_status; print(f'Reason: {e.reason}', flush=True)
+    except BaseException:
+        import traceback; traceback.print_exc()
+    finally:
+        logging.shutdown()
+        os._exit(status)
 
-def _worker(estimator:type, model_data:str, host:str, port:int):
-    "One model-server worker process: load the model itself, serve it on the shared port until SIGTERM"
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))   # stop(): leave serve_forever, close the socket, exit 0
-    signal.signal(signal.SIGINT, signal.SIG_IGN)             # Ctrl-C in a terminal reaches every process; the parent stops us
-    model = estimator.load(model_data)                       # before listening: a worker that takes connections is ready
-    httpd = _WorkerHTTPServer((host, port), _Handler)
-    httpd.model, httpd.log, httpd.errors = model, [], []
-    try: httpd.serve_forever()
-    finally: httpd.server_close()
+def _terminate(pid:int, grace:float=10)->int|None:
+    "SIGTERM the arbiter (it stops its workers), wait; SIGKILL its whole process group after `grace` s; its exit status"
+    try: os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError: pass
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        try: done, status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError: return None
+        if done: return os.waitstatus_to_exitcode(status)
+        time.sleep(0.02)
+    try: os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError: pass
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
 
+# %% ../../nbs/60_platform/62_serving.ipynb #bd98c204
+@patch
+def _reap(self:ModelServer, block:bool=False)->int|None:
+    "The arbiter's exit status if it has exited (collected once), else None"
+    if self.returncode is None:
+        try: done, status = os.waitpid(self.pid, 0 if block else os.WNOHANG)
+        except ChildProcessError: done, status = self.pid, 0
+        if done: self.returncode, _ = os.waitstatus_to_exitcode(status), self._finalizer.detach()
+    return self.returncode
+
+@patch
+def _wait_ready(self:ModelServer, timeout:float):
+    "Wait until `workers` workers have the model and listen; raise with the log's reason if the server exits instead"
+    deadline = time.monotonic() + timeout
+    while True:
+        if self._reap() is not None: raise RuntimeError(f'the model server exited with code {self.returncode} while starting: {self.reason()}')
+        ready = {int(l.rsplit('pid: ', 1)[1].rstrip(')')) for l in self.log if 'Worker ready (pid: ' in l}
+        if len(ready & set(self.worker_pids())) >= self.workers: return
+        if time.monotonic() > deadline: raise TimeoutError(f'{self.workers - len(ready)} worker(s) not ready within {timeout} s; log: {self.reason()}')
+        time.sleep(0.02)
+
+@patch
+def reason(self:ModelServer)->str:
+    "Why the server failed, in one line from its log: gunicorn's reason and the last exception a worker raised"
+    lines = self.log
+    why = [l.split('Reason: ', 1)[1] for l in lines if 'Reason: ' in l]
+    tb = [i for i, l in enumerate(lines) if l.startswith('Traceback')]
+    exc = next((l for l in lines[tb[-1] + 1:] if l.strip() and not l.startswith(' ')), '') if tb else ''
+    name, _, message = exc.partition(': ')
+    exc = f"{name.rsplit('.', 1)[-1]}: {message}" if message else exc
+    errors = [l.split('] ', 2)[-1] for l in lines if '[ERROR]' in l or '[CRITICAL]' in l]
+    return ' '.join([*why[-1:], exc]).strip() or (errors[-1] if errors else 'no error in the log')
+
+@patch
+def stop(self:ModelServer)->int|None:
+    "Stop the server (SIGTERM: gunicorn finishes the requests in progress); returns the arbiter's exit status"
+    if self.returncode is None:
+        self.returncode = self._finalizer()
+        if self.returncode is None: self._reap(block=True)
+    if self._log_text is None:
+        self._log_text = '\n'.join(self.log)
+        for f in self.dir.glob('*'): f.unlink()
+        self.dir.rmdir()
+    return self.returncode
+
+# %% ../../nbs/60_platform/62_serving.ipynb #1e776c18
 def ping(host:str, port:int, timeout:float=5)->int:
     "GET /ping on a new connection; returns the process id of the worker that answered 200"
     conn = http.client.HTTPConnection(host, port, timeout=timeout)
@@ -132,52 +339,16 @@ def ping(host:str, port:int, timeout:float=5)->int:
     if r.status != 200: raise ConnectionError(f'/ping answered {r.status}')
     return int(r.getheader('X-Sagestudy-Worker'))
 
-# %% ../../nbs/60_platform/62_serving.ipynb #1e776c18
-class WorkerPool:
-    "`workers` processes serving `estimator.load(model_data)` on one port, as a SageMaker container's model-server workers"
+class WorkerPool(ModelServer):
+    "A `ModelServer` whose workers each load `model_data` themselves, as SageMaker's model-server workers do"
     def __init__(self, model_data,           # local path of model.tar.gz
                  estimator:type,             # its sagestudy estimator class (its `load` reads the file)
-                 workers:int=2,              # number of processes (SageMaker: $SAGEMAKER_MODEL_SERVER_WORKERS)
+                 workers:int=2,              # number of worker processes (SageMaker: $SAGEMAKER_MODEL_SERVER_WORKERS)
                  host:str='127.0.0.1', port:int=0, # port 0: a free one
-                 timeout:float=120):         # seconds for every worker to load the model and answer /ping
+                 timeout:float=120,          # seconds for every worker to load the model and be ready
+                 **kwargs):                  # more `ModelServer` settings (timeout of a request: `request_timeout`)
         if workers < 1: raise ValueError(f'workers must be at least 1; got {workers}')
         if not Path(model_data).is_file(): raise FileNotFoundError(f'no model.tar.gz at {model_data}')
-        holder = socket.socket(); holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        holder.bind((host, port))            # reserves the port; never listens, so it is never given a connection
-        self.host, self.port = holder.getsockname()[:2]
-        self.model_data, self.answered = str(model_data), set()
-        ctx = mp.get_context('spawn')
-        self.procs = [ctx.Process(target=_worker, args=(estimator, self.model_data, self.host, self.port), daemon=True)
-                      for _ in range(workers)]
-        try:
-            for p in self.procs: p.start()
-            self._wait(timeout)
-        except BaseException: self.stop(); raise
-        finally: holder.close()
-
-    def _wait(self, timeout:float):
-        "Ping on new connections until every worker has answered (each lands on a worker chosen by the kernel)"
-        deadline, pids = time.monotonic() + timeout, {p.pid for p in self.procs}
-        while self.answered != pids:
-            for p in self.procs:
-                if p.exitcode is not None: raise RuntimeError(f'worker {p.pid} exited with code {p.exitcode} while loading {self.model_data}')
-            if time.monotonic() > deadline: raise TimeoutError(f'{len(pids - self.answered)} worker(s) did not answer /ping within {timeout} s')
-            try: self.answered.add(ping(self.host, self.port))
-            except OSError: pass             # no worker listens yet
-            time.sleep(0.02)
-
-    @property
-    def url(self)->str: return f'http://{self.host}:{self.port}'
-    @property
-    def pids(self)->list[int]: return [p.pid for p in self.procs]
-    def alive(self)->bool: return all(p.is_alive() for p in self.procs)
-
-    def stop(self):
-        "SIGTERM every worker and wait for it (SIGKILL after 10 s)"
-        for p in self.procs:
-            if p.is_alive(): p.terminate()
-        for p in self.procs:
-            p.join(10)
-            if p.is_alive(): p.kill(); p.join()
-    def __enter__(self): return self
-    def __exit__(self, *exc): self.stop()
+        self.model_data = str(model_data)
+        super().__init__(host=host, port=port, workers=workers, timeout=kwargs.pop('request_timeout', None),
+                         startup_timeout=timeout, get_model=lambda: estimator.load(self.model_data), **kwargs)

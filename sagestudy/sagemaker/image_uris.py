@@ -1,4 +1,4 @@
-"""`retrieve(framework, region, version)` gives the ECR image URI of a built-in algorithm, like `sagemaker.image_uris.retrieve` in the SageMaker Python SDK, from the account ids stored in the catalog.
+"""`retrieve(framework, region, version)` gives the ECR image URI of a built-in algorithm (or of the scikit-learn and PyTorch framework images), like `sagemaker.image_uris.retrieve` in the SageMaker Python SDK, from the account ids stored in the catalog; plus the SDK's naming helpers in `sagemaker.utils`.
 
 Docs: https://sagestudy.github.io/sagestudy/60_platform/image_uris.html.md"""
 
@@ -6,11 +6,11 @@ Docs: https://sagestudy.github.io/sagestudy/60_platform/image_uris.html.md"""
 
 # %% ../../nbs/60_platform/60_image_uris.ipynb #0c886d08
 from __future__ import annotations
-import warnings
+import os, warnings
 from ..core import catalog
 
 # %% auto #0
-__all__ = ['ALTERNATE_DOMAINS', 'domain', 'retrieve']
+__all__ = ['ALTERNATE_DOMAINS', 'FRAMEWORKS', 'domain', 'retrieve']
 
 # %% ../../nbs/60_platform/60_image_uris.ipynb #d5eb84c2
 ALTERNATE_DOMAINS = {   # region -> DNS domain where it is not amazonaws.com (SageMaker Python SDK)
@@ -25,17 +25,30 @@ def domain(region:str)->str:
     return ALTERNATE_DOMAINS.get(region, 'amazonaws.com')
 
 # %% ../../nbs/60_platform/60_image_uris.ipynb #c5f5465e
-def retrieve(framework:str, # algorithm name as `catalog.get` accepts it, e.g. 'linear-learner', 'xgboost'
-             region:str, # AWS region, e.g. 'us-east-1'
-             version:str|None=None, # image tag; required for XGBoost, '1' for the others
+def retrieve(framework:str, # algorithm name as `catalog.get` accepts it ('linear-learner', 'xgboost'), or 'sklearn' / 'pytorch'
+             region:str|None=None, # AWS region, e.g. 'us-east-1'; None: the session's region
+             version:str|None=None, # image tag; required for XGBoost and the frameworks, '1' for the others
+             py_version:str|None=None, # frameworks only, e.g. 'py3', 'py310'
+             instance_type:str|None=None, # frameworks only: a GPU instance picks the GPU image
+             accelerator_type=None,
+             image_scope:str|None=None, # frameworks only: 'training' or 'inference'
+             container_version=None, distribution=None, base_framework_version=None, training_compiler_config=None,
+             sagemaker_session=None, # where the default region comes from
+             **kwargs,
             )->str:
-    "ECR URI of the image of the built-in algorithm `framework` in `region`"
+    "ECR URI of the image of the built-in algorithm (or framework) `framework` in `region`"
+    if region is None:
+        if sagemaker_session is None:
+            from sagestudy.sagemaker.session import Session
+            sagemaker_session = Session()
+        region = sagemaker_session.boto_region_name
+    if framework in FRAMEWORKS: return _framework_uri(framework, region, version, py_version, instance_type, image_scope)
     spec = catalog.get(framework)
     if spec.name == 'rl':
         raise ValueError("rl has no built-in algorithm image: SageMaker RL runs your script in a framework container "
                          "(Coach or Ray RLlib with TensorFlow or PyTorch) through RLEstimator")
     tags = spec.image_tags
-    if version is None:
+    if version is None or (version == 'latest' and len(tags) == 1):
         if len(tags) > 1:
             raise ValueError(f"{spec.name} needs an explicit version, one of: {', '.join(tags)}")
         version = tags[0]
@@ -50,3 +63,29 @@ def retrieve(framework:str, # algorithm name as `catalog.get` accepts it, e.g. '
         raise ValueError(f"{spec.name} has no image in region {region!r}; supported regions: "
                          f"{', '.join(sorted(registries))}")
     return f"{registries[region]}.dkr.ecr.{region}.{domain(region)}/{repository}:{version}"
+
+# %% ../../nbs/60_platform/60_image_uris.ipynb #b2d3f4a5
+_DLC_REGIONS = ('us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'sa-east-1', 'eu-west-1', 'eu-west-2',
+                'eu-west-3', 'eu-central-1', 'eu-north-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-southeast-1',
+                'ap-southeast-2', 'ap-south-1')
+FRAMEWORKS = {   # framework -> versions (SDK framework_version -> (tag version, default py_version)), scopes, processors
+    'sklearn': dict(versions={'0.23-1': ('0.23-1', 'py3'), '1.0-1': ('1.0-1', 'py3'), '1.2-1': ('1.2-1', 'py3')},
+                    repositories={'training': 'sagemaker-scikit-learn', 'inference': 'sagemaker-scikit-learn'}, gpu=False),
+    'pytorch': dict(versions={'1.13': ('1.13.1', 'py39'), '2.0': ('2.0.1', 'py310'), '2.1': ('2.1.0', 'py310'), '2.2': ('2.2.0', 'py310')},
+                    repositories={'training': 'pytorch-training', 'inference': 'pytorch-inference'}, gpu=True),
+}
+
+def _framework_uri(framework:str, region:str, version, py_version, instance_type, image_scope)->str:
+    "ECR URI of a framework image: account, repository by scope, tag '<version>-<cpu|gpu>-<py_version>'"
+    f = FRAMEWORKS[framework]
+    if version not in f['versions']: raise ValueError(f"{framework} needs a version, one of: {', '.join(f['versions'])}; got {version!r}")
+    tag_version, default_py = f['versions'][version]
+    scope = image_scope or 'training'
+    if scope not in f['repositories']: raise ValueError(f"image_scope {scope!r}: 'training' or 'inference'")
+    from sagestudy.core.device import processor
+    proc = processor(instance_type) if instance_type else 'cpu'
+    if proc == 'gpu' and not f['gpu']: raise ValueError(f'{framework} images run on CPU instances only; got {instance_type!r}')
+    registries = ({r: a for r, a in catalog.get('xgboost').registries.items()} if framework == 'sklearn'
+                  else {r: '763104351884' for r in _DLC_REGIONS})
+    if region not in registries: raise ValueError(f"{framework} has no image in region {region!r} here; known: {', '.join(sorted(registries))}")
+    return f"{registries[region]}.dkr.ecr.{region}.{domain(region)}/{f['repositories'][scope]}:{tag_version}-{proc}-{py_version or default_py}"
