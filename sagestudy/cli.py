@@ -1,4 +1,4 @@
-"""`sagestudy upload`, `train`, `serve`, `transform` and `describe`: the local platform from a terminal, a thin layer over the same Python API (`Estimator`, `Model`, `ModelServer`, `WorkerPool`, `Transformer`).
+"""`sagestudy upload`, `train`, `serve`, `transform`, `describe` and `quiz`: the local platform from a terminal, a thin layer over the same Python API (`Estimator`, `Model`, `WorkerPool`, `Transformer`, the study quiz).
 
 Docs: https://sagestudy.github.io/sagestudy/60_platform/cli.html.md"""
 
@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse, json, os, signal, sys, threading, time
 from pathlib import Path
 from .core.catalog import get as get_spec
-from .platform.serving import ModelServer, WorkerPool
+from .platform.serving import WorkerPool
 from .platform.storage import Session, parse_s3_uri
 from .sagemaker import image_uris
-from .sagemaker.hosting import Model, check_hosting
+from .sagemaker.hosting import Model
+from .service.hosting import check_hosting, load_container
 from .sagemaker.training import Estimator, TrainingInput, describe_training_job
 from .sagemaker.transform import Transformer
 
@@ -45,6 +46,13 @@ def _workers(text:str)->int:
     if n < 1: raise argparse.ArgumentTypeError(f'{text!r} is not a number of workers (1 or more)')
     return n
 
+def _positive(text:str)->int:
+    "A whole number, at least 1 (seconds, questions)"
+    try: n = int(text)
+    except ValueError: n = 0
+    if n < 1: raise argparse.ArgumentTypeError(f'{text!r} is not a whole number of at least 1')
+    return n
+
 def _json_file(text:str)->dict:
     "The object stored in a JSON file"
     try: value = json.loads(Path(text).read_text())
@@ -71,31 +79,49 @@ def _describe(a, session:Session)->int:
     return 0
 
 def _load_checked(a, session:Session):
-    "The model to serve from `--model-data`, checked against `--algorithm` and `--instance-type`"
-    model = Model(a.model_data, sagemaker_session=session)
-    served = model._load()
+    "The SDK `Model` and the loaded model of `--model-data`, checked against `--algorithm` and `--instance-type`"
+    served = load_container(session.home, {'ModelDataUrl': a.model_data})   # as the algorithm's container loads it
     if a.algorithm and getattr(served, '_algorithm', None) != a.algorithm:
         raise ValueError(f"{a.model_data} holds a {getattr(served, '_algorithm', '?')} model, not {a.algorithm}")
     check_hosting(served, a.instance_type)
-    return model, served
+    version = getattr(a, 'image_version', None) or ('1.7-1' if served._algorithm == 'xgboost' else None)
+    image = image_uris.retrieve(served._algorithm, session.region, version)
+    return Model(image, model_data=a.model_data, sagemaker_session=session), served
 
 def _interrupt(signum, frame): raise KeyboardInterrupt
 
+def _echo(server, shown:int)->int:
+    "Copy the server's new log lines to stderr; returns how many are shown so far"
+    lines = server.log
+    for line in lines[shown:]: print(line, file=sys.stderr, flush=True)
+    return len(lines)
+
 def _serve(a, session:Session)->int:
-    _, served = _load_checked(a, session)
+    _, served = _load_checked(a, session)                          # a model that cannot load stops here, exit code 1
     if threading.current_thread() is threading.main_thread():       # `kill` / terminate() stops it cleanly too
         signal.signal(signal.SIGTERM, _interrupt)
-    if a.workers == 1: server = ModelServer(served, a.host, a.port)   # in this process, as before
-    else:                                                            # worker processes, each loading model.tar.gz itself
-        path = session.s3.path(a.model_data) if a.model_data.startswith('s3://') else a.model_data
-        server = WorkerPool(path, type(served), a.workers, a.host, a.port)
+    path = session.s3.path(a.model_data) if a.model_data.startswith('s3://') else a.model_data
+    server = WorkerPool(path, type(served), a.workers, a.host, a.port, request_timeout=a.timeout)   # gunicorn: arbiter + workers
     print(f'serving {served._algorithm} on {server.url} with {a.workers} worker(s) (Ctrl-C stops)', flush=True)
+    shown = 0
     try:
-        while server.alive(): time.sleep(0.5)
+        while server.alive(): shown = _echo(server, shown); time.sleep(0.5)   # a dead worker is replaced: still alive
     except KeyboardInterrupt: pass
-    finally: server.stop()
+    finally:
+        code = server.stop(); _echo(server, shown)
+    if code != 0:                                                  # the server itself failed: say why, exit non-zero
+        print(f'sagestudy serve: error: the model server stopped with exit code {code}: {server.reason()}', file=sys.stderr)
+        return code if isinstance(code, int) and code > 0 else 1
     print('stopped', flush=True)
     return 0
+
+def _quiz(a, session:Session)->int:
+    try: from sagestudy.study.quiz import run_terminal             # imported only when asked for: widgets are not needed to serve
+    except ImportError as e:
+        print(f'sagestudy quiz: error: the quiz is not available in this installation ({e})', file=sys.stderr)
+        return 2
+    code = run_terminal(algorithm=a.algorithm, count=a.count, seed=a.seed)
+    return code if isinstance(code, int) else 0
 
 def _transform(a, session:Session)->int:
     model, served = _load_checked(a, session)
@@ -109,10 +135,10 @@ def _transform(a, session:Session)->int:
 
 # %% ../nbs/60_platform/69_cli.ipynb #61154d9f
 def parser()->argparse.ArgumentParser:
-    "The `sagestudy` argument parser: upload, train, describe, serve, transform"
+    "The `sagestudy` argument parser: upload, train, describe, serve, transform, quiz"
     p = argparse.ArgumentParser(prog='sagestudy', description='SageMaker built-in algorithms and platform, running locally')
     p.add_argument('--home', help='where S3 objects and job records live (default: $SAGESTUDY_HOME or ~/.sagestudy)')
-    sub = p.add_subparsers(dest='command', required=True, metavar='{upload,train,describe,serve,transform}')
+    sub = p.add_subparsers(dest='command', required=True, metavar='{upload,train,describe,serve,transform,quiz}')
     u = sub.add_parser('upload', help='copy a local file or folder into the local S3; prints its s3:// URI')
     u.add_argument('path', type=Path); u.add_argument('--key-prefix', default='data')
     u.add_argument('--bucket', help='default: the session\'s default bucket'); u.set_defaults(run=_upload)
@@ -139,7 +165,9 @@ def parser()->argparse.ArgumentParser:
         if name == 'serve':
             s.add_argument('--host', default='127.0.0.1'); s.add_argument('--port', type=int, default=8080, help='0 picks a free port')
             s.add_argument('--workers', type=_workers, default=os.environ.get('SAGEMAKER_MODEL_SERVER_WORKERS', '1'),
-                           help='model-server processes (default: $SAGEMAKER_MODEL_SERVER_WORKERS, else 1 = serve in this process)')
+                           help='gunicorn worker processes (default: $SAGEMAKER_MODEL_SERVER_WORKERS, else 1)')
+            s.add_argument('--timeout', type=_positive, metavar='SECONDS',
+                           help='longest a request may take (default: $SAGEMAKER_MODEL_SERVER_TIMEOUT, else 60)')
             continue
         s.add_argument('--input', type=_s3, required=True); s.add_argument('--output', type=_s3, required=True)
         s.add_argument('--content-type', default='text/csv'); s.add_argument('--accept', help="default: the model's first response type")
@@ -149,6 +177,10 @@ def parser()->argparse.ArgumentParser:
         s.add_argument('--max-payload', type=int, default=6); s.add_argument('--max-concurrent-transforms', type=int, default=1)
         s.add_argument('--input-filter', default='$'); s.add_argument('--join-source', choices=['Input'], help='omit for none')
         s.add_argument('--output-filter', default='$')
+    q = sub.add_parser('quiz', help='answer exam questions in the terminal')
+    q.add_argument('--algorithm', help='an algorithm or chapter topic, e.g. xgboost (default: the whole book)')
+    q.add_argument('--count', type=_positive, default=10, help='number of questions'); q.add_argument('--seed', type=int)
+    q.set_defaults(run=_quiz)
     return p
 
 def main(argv:list|None=None)->int:

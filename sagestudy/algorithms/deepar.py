@@ -6,7 +6,7 @@ Docs: https://sagestudy.github.io/sagestudy/20_sequence/deepar.html.md"""
 
 # %% ../../nbs/20_sequence/22_deepar.ipynb #a6d89521
 from __future__ import annotations
-import gzip, json, math, os, re, time
+import datetime, gzip, json, math, os, re, time
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -25,9 +25,10 @@ from ..core.train import make_optimizer, train
 # %% auto #0
 __all__ = ['N_PARAMS', 'DEFAULT_INFERENCE_CONFIG', 'parse_freq', 'lags_for', 'time_index', 'time_features', 'distribution_params',
            'log_likelihood', 'sample', 'DeepARNet', 'lagged', 'mean_scale', 'sample_quantiles',
-           'weighted_quantile_loss', 'forecast_metrics', 'parse_series', 'read_series_file', 'write_series',
-           'read_series_channel', 'make_windows', 'nll_loss', 'forecast', 'DeepAR', 'make_related_series', 'plot_fan',
-           'seasonal_naive_paths', 'ets_paths', 'side_by_side', 'plot_deepar', 'explore_deepar']
+           'weighted_quantile_loss', 'forecast_metrics', 'SeriesRecords', 'record_error', 'parse_series',
+           'read_series_file', 'write_series', 'read_series_channel', 'make_windows', 'nll_loss', 'forecast', 'DeepAR',
+           'make_related_series', 'plot_fan', 'seasonal_naive_paths', 'ets_paths', 'side_by_side', 'plot_deepar',
+           'explore_deepar']
 
 # %% ../../nbs/20_sequence/22_deepar.ipynb #0aec6d08
 _BASES = ('min', 'M', 'W', 'D', 'H')
@@ -198,22 +199,45 @@ def _number(v, where:str, allow_nan:bool)->float:
     if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
         raise ValueError(f"{where} holds {v!r}; expected a number" + (' or "NaN"' if allow_nan else ''))
     if math.isnan(v) and not allow_nan: raise ValueError(f"{where} has a missing value, which is not allowed there")
+    if math.isinf(v) or abs(v) > np.finfo(np.float32).max: raise ValueError(f"{where} holds {v!r}, which is infinite or out of the float32 range")
     return float(v)
+
+_START = re.compile(r'\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?')
+
+def _start(v)->pd.Timestamp:
+    "A series' `start`: a 'YYYY-MM-DD HH:MM:SS' string (or a timestamp object), never 'now', a number or a time zone"
+    if isinstance(v, (pd.Timestamp, datetime.datetime)) and getattr(v, 'tzinfo', None) is None: return pd.Timestamp(v)
+    if not isinstance(v, str) or not _START.fullmatch(v.strip()):
+        raise ValueError(f"field 'start' = {v!r} is not a date 'YYYY-MM-DD HH:MM:SS' (no time zone)")
+    try: return pd.Timestamp(v.strip())
+    except ValueError: raise ValueError(f"field 'start' = {v!r} is not a valid date") from None
+
+class SeriesRecords(list):
+    "Records read from files; `where[i]` is `(file, line)` (or `(file, None, row)` for Parquet) for error messages"
+    where = ()
+
+def record_error(records, i:int, source, problem:str)->DataFormatError:
+    "A DataFormatError for record `i`: its file and line when the records came from files, else its position"
+    where = getattr(records, 'where', ())
+    if i < len(where):
+        f, line, *row = where[i]
+        return DataFormatError(f, problem, line=line, record=row[0] if row else None)
+    return DataFormatError(source, problem, record=i)
 
 def parse_series(records:list,           # dicts with start, target, optional cat and dynamic_feat
                  source='<records>',     # how errors name the data (file, 'request')
                  horizon:int=0,          # extra dynamic_feat values required past the target
                 )->list[dict]:
     "Checked series: start (Timestamp), target (float array, NaN = missing), cat (ints), dynamic_feat (D, len)"
-    out, shape = [], None
+    out, shape = SeriesRecords(), None
+    out.where = getattr(records, 'where', ())
     for i, r in enumerate(records):
         try:
             if not isinstance(r, dict): raise ValueError(f"expected a JSON object, got {type(r).__name__}")
             unknown = set(r) - {'start', 'target', 'cat', 'dynamic_feat'}
             if unknown: raise ValueError(f"unknown field {sorted(unknown)[0]!r} (allowed: start, target, cat, dynamic_feat)")
             if 'start' not in r: raise ValueError("field 'start' is missing")
-            try: start = pd.Timestamp(r['start'])
-            except (ValueError, TypeError): raise ValueError(f"field 'start' = {r['start']!r} is not a date 'YYYY-MM-DD HH:MM:SS'") from None
+            start = _start(r['start'])
             if not isinstance(r.get('target'), (list, np.ndarray)): raise ValueError("field 'target' must be an array of numbers")
             target = np.array([_number(v, f"field 'target' (position {j})", True) for j, v in enumerate(r['target'])], dtype=np.float32)
             cat = r.get('cat', [])
@@ -230,13 +254,13 @@ def parse_series(records:list,           # dicts with start, target, optional ca
             elif shape != (len(cat), len(dyn)):
                 raise ValueError(f"has {len(cat)} cat and {len(dyn)} dynamic_feat; record 0 has {shape[0]} and {shape[1]}: "
                                  "all series must have the same number")
-        except ValueError as e: raise DataFormatError(source, str(e), record=i) from None
+        except ValueError as e: raise record_error(records, i, source, str(e)) from None
         out.append(dict(start=start, target=target, cat=np.array(cat, dtype=np.int64), dynamic_feat=dyn))
     return out
 
 # %% ../../nbs/20_sequence/22_deepar.ipynb #3a5fb8cc
-def read_series_file(path, content_type:str='application/jsonlines')->list[dict]:
-    "The records of one JSON Lines (optionally gzipped) or Parquet file, as dicts"
+def read_series_file(path, content_type:str='application/jsonlines')->SeriesRecords:
+    "The records of one JSON Lines (optionally gzipped) or Parquet file, as dicts; `where` remembers each one's file and line"
     path = Path(path)
     if path.suffix == '.parquet' or (path.suffix not in ('.json', '.gz', '.jsonl') and 'parquet' in content_type):
         import pyarrow.parquet as pq
@@ -245,11 +269,14 @@ def read_series_file(path, content_type:str='application/jsonlines')->list[dict]
         for r in rows:
             if not isinstance(r.get('start'), str) and r.get('start') is not None: r['start'] = str(r['start'])
             for k in [k for k, v in r.items() if v is None]: del r[k]
-        return rows
+        out = SeriesRecords(rows); out.where = [(path, None, i) for i in range(1, len(rows) + 1)]
+        return out
     with open(path, 'rb') as f: gz = f.read(2) == b'\x1f\x8b'
-    if gz:
-        with gzip.open(path, 'rb') as f: return formats.read_jsonlines(f)
-    return formats.read_jsonlines(path)
+    try:
+        with (gzip.open(path, 'rb') if gz else open(path, 'rb')) as f: pairs = list(formats.iter_jsonlines(f, numbered=True))
+    except (OSError, EOFError) as e: raise DataFormatError(path, f'not a readable gzip file: {e}') from None
+    out = SeriesRecords(obj for _, obj in pairs); out.where = [(path, no) for no, _ in pairs]
+    return out
 
 def write_series(path, records:list, compression:str|None=None):
     "Write records as JSON Lines (`.json`, `.json.gz`: gzipped) or Parquet (`.parquet`)"
@@ -269,7 +296,13 @@ def read_series_channel(path, content_type:str='application/jsonlines')->list[di
     p = Path(path)
     files = sorted(f for f in p.rglob('*') if f.is_file() and not f.name.startswith('.') and f.name != '_SUCCESS') if p.is_dir() else [p]
     if not files: raise DataFormatError(p, 'the channel holds no files')
-    return [r for f in files for r in read_series_file(f, content_type)]
+    out = SeriesRecords()
+    out.where = []
+    for f in files:
+        recs = read_series_file(f, content_type)
+        if not recs: raise DataFormatError(f, 'the file holds no records (it is empty)')
+        out.extend(recs); out.where.extend(recs.where)
+    return out
 
 # %% ../../nbs/20_sequence/22_deepar.ipynb #188d8812
 def make_windows(series:list[dict], lags:list[int], context_length:int, prediction_length:int,
@@ -346,7 +379,7 @@ class DeepAR(SageMakerEstimator, BaseEstimator):
     def _records(self, X, source='train'):
         if isinstance(X, (str, Path)): return read_series_channel(X), str(X)
         if isinstance(X, tuple): X = X[0]                       # (records, None) from fit_channels
-        return list(X), source
+        return (X if isinstance(X, SeriesRecords) else list(X)), source
 
     def _read_channel(self, path, content_type:str)->tuple:
         "A channel's records (fit_channels passes them to fit)"
@@ -368,12 +401,12 @@ class DeepAR(SageMakerEstimator, BaseEstimator):
         for i, s in enumerate(series):
             z = s['target'][~np.isnan(s['target'])]
             if lik == 'negative-binomial' and ((z < 0).any() or (z != np.round(z)).any()):
-                raise DataFormatError(source, "likelihood='negative-binomial' needs non-negative integer counts in 'target'", record=i)
+                raise record_error(series, i, source, "likelihood='negative-binomial' needs non-negative integer counts in 'target'")
             if lik == 'beta' and ((z < 0).any() or (z > 1).any()):
-                raise DataFormatError(source, "likelihood='beta' needs 'target' values in [0, 1]", record=i)
+                raise record_error(series, i, source, "likelihood='beta' needs 'target' values in [0, 1]")
             if self.cardinality_ and any(c >= k for c, k in zip(s['cat'], self.cardinality_)):
-                raise DataFormatError(source, f"field 'cat' = {s['cat'].tolist()} has a category beyond cardinality "
-                                      f"{self.cardinality_} (every category must occur in training)", record=i)
+                raise record_error(series, i, source, f"field 'cat' = {s['cat'].tolist()} has a category beyond cardinality "
+                                   f"{self.cardinality_} (every category must occur in training)")
 
     def _resolve(self, series, source):
         hp = self.hp_ = self._validate_hyperparameters()
@@ -501,33 +534,33 @@ class DeepAR(SageMakerEstimator, BaseEstimator):
     # ---------------------------------------------------------------- the endpoint
     def respond(self, body:bytes, content_type:str, accept:str)->tuple[bytes, str]:
         "The /invocations handler: SageMaker's DeepAR request and response shapes (JSON or JSON Lines)"
-        from sagestudy.platform.serving import ClientError
+        from sagestudy.core.errors import InvocationError
         mime, out_mime = formats.parse_content_type(content_type)[0], formats.parse_content_type(accept)[0]
         try:
             if mime == 'application/json':
                 req = json.loads(body)
                 if not isinstance(req, dict) or not isinstance(req.get('instances'), list):
-                    raise ClientError(400, "the request must be a JSON object with an 'instances' array")
+                    raise InvocationError(400, "the request must be a JSON object with an 'instances' array")
                 instances, config = req['instances'], req.get('configuration', {})
             else:
                 instances = [json.loads(line) for line in body.decode().splitlines() if line.strip()]
                 config = json.loads(os.environ.get('DEEPAR_INFERENCE_CONFIG', 'null') or 'null') or {}
-        except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ClientError(400, f'the body is not valid JSON: {e}') from None
-        if not isinstance(config, dict): raise ClientError(400, "'configuration' must be a JSON object")
+        except (json.JSONDecodeError, UnicodeDecodeError) as e: raise InvocationError(400, f'the body is not valid JSON: {e}') from None
+        if not isinstance(config, dict): raise InvocationError(400, "'configuration' must be a JSON object")
         config = DEFAULT_INFERENCE_CONFIG | config
         unknown = set(config) - set(DEFAULT_INFERENCE_CONFIG)
-        if unknown: raise ClientError(400, f"configuration: unknown field {sorted(unknown)[0]!r} (allowed: num_samples, output_types, quantiles)")
+        if unknown: raise InvocationError(400, f"configuration: unknown field {sorted(unknown)[0]!r} (allowed: num_samples, output_types, quantiles)")
         n, types, qs = config['num_samples'], config['output_types'], config['quantiles']
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1: raise ClientError(400, f"configuration: 'num_samples' = {n!r}: must be a positive integer")
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1: raise InvocationError(400, f"configuration: 'num_samples' = {n!r}: must be a positive integer")
         if not isinstance(types, list) or not types or not set(types) <= {'mean', 'quantiles', 'samples'}:
-            raise ClientError(400, f"configuration: 'output_types' = {types!r}: a list drawn from mean, quantiles, samples")
-        bad_q = ClientError(400, f"configuration: 'quantiles' = {qs!r}: strings of numbers in (0, 1)")
+            raise InvocationError(400, f"configuration: 'output_types' = {types!r}: a list drawn from mean, quantiles, samples")
+        bad_q = InvocationError(400, f"configuration: 'quantiles' = {qs!r}: strings of numbers in (0, 1)")
         if not isinstance(qs, list): raise bad_q
         try: ok = all(0 < float(q) < 1 for q in qs)
         except (ValueError, TypeError): ok = False
         if not ok: raise bad_q
         try: resp = self.predict(instances, [str(q) for q in qs], n, types, source='request instances')
-        except DataFormatError as e: raise ClientError(400, str(e)) from None
+        except DataFormatError as e: raise InvocationError(400, str(e)) from None
         preds = resp['predictions']
         if out_mime == 'application/jsonlines': return ''.join(json.dumps(p) + '\n' for p in preds).encode(), out_mime
         return json.dumps(resp).encode(), 'application/json'

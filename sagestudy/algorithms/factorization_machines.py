@@ -6,7 +6,7 @@ Docs: https://sagestudy.github.io/sagestudy/10_supervised/factorization_machines
 
 # %% ../../nbs/10_supervised/14_factorization_machines.ipynb #edf2e135
 from __future__ import annotations
-import math
+import copy, math
 import numpy as np
 import scipy.sparse
 import torch
@@ -57,10 +57,10 @@ def gather_rows(indptr:torch.Tensor,   # (N+1,) CSR row pointers
 def fm_sparse(w0:torch.Tensor, w:torch.Tensor, V:torch.Tensor,
               row:torch.Tensor, col:torch.Tensor, val:torch.Tensor, b:int)->torch.Tensor:
     "FM scores of `b` sparse rows given as (row, col, val): O(k nnz)"
-    lin = torch.zeros(b, device=w.device).index_add_(0, row, w[col] * val)
+    lin = torch.zeros(b, device=w.device, dtype=w.dtype).index_add_(0, row, w[col] * val)
     a = V[col] * val[:, None]                                    # (nnz, k): v_i x_i
-    S = torch.zeros(b, V.shape[1], device=V.device).index_add_(0, row, a)
-    Q = torch.zeros(b, V.shape[1], device=V.device).index_add_(0, row, a * a)
+    S = torch.zeros(b, V.shape[1], device=V.device, dtype=V.dtype).index_add_(0, row, a)
+    Q = torch.zeros(b, V.shape[1], device=V.device, dtype=V.dtype).index_add_(0, row, a * a)
     return w0 + lin + 0.5 * (S * S - Q).sum(1)
 
 def fm_dense(w0, w, V, X:torch.Tensor)->torch.Tensor:
@@ -83,11 +83,11 @@ def init_tensor(shape:tuple, hp:dict, group:str, generator:torch.Generator)->tor
 # %% ../../nbs/10_supervised/14_factorization_machines.ipynb #27155907
 class _CSR:
     "A CSR matrix as torch tensors on a device, with row gathering"
-    def __init__(self, X, device):
+    def __init__(self, X, device, dtype=np.float32):
         X = X.tocsr()
         self.shape = X.shape
         t = lambda a, dt: torch.from_numpy(np.ascontiguousarray(a, dtype=dt)).to(device)
-        self.indptr, self.indices, self.data = t(X.indptr, np.int64), t(X.indices, np.int64), t(X.data, np.float32)
+        self.indptr, self.indices, self.data = t(X.indptr, np.int64), t(X.indices, np.int64), t(X.data, dtype)
     def rows(self, r): return gather_rows(self.indptr, self.indices, self.data, r)
 
 class FMModel(torch.nn.Module):
@@ -113,10 +113,10 @@ class FactorizationMachines(SageMakerEstimator, BaseEstimator):
                                       f'must equal the number of features in the data ({X.shape[1]})')
         return hp
 
-    def _inputs(self, X, dev):
+    def _inputs(self, X, dev, dtype=np.float32):
         "(tensor of rows or row ids, CSR or None) for the model"
-        if scipy.sparse.issparse(X): return torch.arange(X.shape[0], device=dev), _CSR(X, dev)
-        return torch.tensor(X, dtype=torch.float32, device=dev), None
+        if scipy.sparse.issparse(X): return torch.arange(X.shape[0], device=dev), _CSR(X, dev, dtype)
+        return torch.tensor(np.asarray(X, dtype), device=dev), None
 
     def fit(self, X, y, test=None):
         "Train on (`X`, `y`), dense or scipy sparse; `test` is an optional (X, y) pair like SageMaker's test channel"
@@ -160,13 +160,14 @@ class FactorizationMachines(SageMakerEstimator, BaseEstimator):
     def _loss(self, f, y): return F.mse_loss(f, y) if self._reg else F.binary_cross_entropy_with_logits(f, y)
 
     def decision_function_raw(self, X)->np.ndarray:
-        "The FM output f(x) (a logit for the classifier), in chunks of rows"
+        "The FM output f(x) (a logit for the classifier), in chunks of rows; a row's value never depends on its batch"
         check_is_fitted(self)
         X = validate_data(self, X, accept_sparse='csr', dtype=np.float32, reset=False)
         dev = self.model_.w.device
-        inputs, csr = self._inputs(X, dev)
+        model = copy.deepcopy(self.model_).double()              # float64 sums, rounded to float32 below (see the note)
+        inputs, csr = self._inputs(X, dev, np.float64)
         with torch.no_grad():
-            return np.concatenate([self.model_(inputs[i:i + 10_000], csr).cpu().numpy().astype(np.float64)
+            return np.concatenate([model(inputs[i:i + 10_000], csr).cpu().numpy().astype(np.float32).astype(np.float64)
                                    for i in range(0, X.shape[0], 10_000)] or [np.zeros(0)])
 
     def predict_score(self, X)->np.ndarray:

@@ -15,7 +15,10 @@ from sklearn.utils.multiclass import type_of_target
 import sklearn.metrics as skm
 from ..core.catalog import get as get_spec
 from ..core.device import get_device
-from ..core.errors import HyperparameterError
+import scipy.sparse
+from fastcore.basics import patch
+from ..core import formats
+from ..core.errors import HyperparameterError, DataFormatError, InvocationError
 from ..core.estimator import SageMakerEstimator, sagemaker_estimator
 
 # %% auto #0
@@ -291,3 +294,18 @@ def explore_knn(X, y, **start):
     start = dict(dict(k=5, index_type='faiss.Flat', faiss_index_ivf_nlists=8), **start)
     return Explorer(lambda **hp: plot_knn(X, y, **hp), 'knn', start,
                     spans={'k': (1, 100), 'faiss_index_ivf_nlists': (1, 64)}, fixed={'random_state': SEED})
+
+# %% ../../nbs/10_supervised/13_knn.ipynb #527e0ef9
+@patch
+def respond(self:KNN, body:bytes, content_type:str, accept:str)->tuple[bytes, str]:
+    "The /invocations handler: the shared request checks, plus `verbose=true` in `Accept` (neighbour distances and labels)"
+    mime, params = formats.parse_content_type(accept)
+    verbose = params.get('verbose', 'false').lower()
+    if verbose not in ('true', 'false'): raise InvocationError(400, f"Accept {accept!r}: verbose must be true or false")
+    d = self.n_features_in_
+    try: X = formats.parse_inference_request(body, content_type, n_features=d)
+    except DataFormatError as e: raise InvocationError(400, str(e)) from None
+    if scipy.sparse.issparse(X): X = scipy.sparse.csr_matrix(X); X.resize((X.shape[0], d)); X = X.toarray()
+    if X.shape[1] != d: raise InvocationError(400, f'request body: each record must have {d} features; got {X.shape[1]}')
+    if not np.isfinite(X).all(): raise InvocationError(400, 'request body: records contain NaN or infinite values, which k-NN does not accept')
+    return formats.format_inference_response(self.predict_response(X, verbose=verbose == 'true')['predictions'], mime)

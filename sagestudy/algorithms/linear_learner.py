@@ -13,7 +13,6 @@ import numpy as np
 import scipy.sparse
 import torch
 import torch.nn.functional as F
-import torch.distributed as dist
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import validate_data, check_is_fitted
 from sklearn.utils.multiclass import type_of_target
@@ -29,9 +28,9 @@ from ..core import formats
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['LOSS_FOR', 'LR_AUTO', 'pointwise_loss', 'fit_scaler', 'ParallelLinear', 'scale_steps', 'soft_threshold',
-           'parallel_settings', 'threshold_curve', 'calibrate', 'LinearLearner', 'pipe_path', 'iter_pipe',
-           'mini_batches', 'plot_linear_learner', 'explore_linear_learner']
+__all__ = ['LOSS_FOR', 'LR_AUTO', 'pointwise_loss', 'loss_gradient', 'fit_scaler', 'ParallelLinear', 'scale_steps',
+           'soft_threshold', 'parallel_settings', 'PassDecay', 'pass_decay', 'threshold_curve', 'calibrate',
+           'LinearLearner', 'pipe_path', 'iter_pipe', 'mini_batches', 'plot_linear_learner', 'explore_linear_learner']
 
 # %% ../../nbs/10_supervised/11_linear_learner.ipynb #4da2579d
 LOSS_FOR = {'binary_classifier': ('logistic', 'hinge_loss'),
@@ -49,7 +48,7 @@ def pointwise_loss(loss:str,        # SageMaker loss name
         M, n, k = f.shape
         return F.cross_entropy(f.reshape(M * n, k), y.long().repeat(M), reduction='none').reshape(M, n)
     f = f[..., 0]
-    if loss=='logistic': return F.binary_cross_entropy_with_logits(f, y.float().expand_as(f), reduction='none')
+    if loss=='logistic': return F.softplus(f) - y * f          # = binary_cross_entropy_with_logits, stable and fast
     if loss=='hinge_loss': return F.relu(margin - (2 * y - 1) * f)
     r = y - f
     if loss=='squared_loss': return r ** 2
@@ -59,6 +58,28 @@ def pointwise_loss(loss:str,        # SageMaker loss name
     if loss=='quantile_loss': return torch.maximum(quantile * r, (quantile - 1) * r)
     if loss=='huber_loss': return F.huber_loss(f, y.expand_as(f), reduction='none', delta=delta)
     raise ValueError(f"unknown loss {loss!r}")
+
+# %% ../../nbs/10_supervised/11_linear_learner.ipynb #a1100004
+def loss_gradient(loss:str,        # SageMaker loss name
+                  f:torch.Tensor,  # (M, n, k) scores of M models
+                  y:torch.Tensor,  # (n,) labels: 0/1, class index, or (normalized) target
+                  margin:float=1.0, epsilon:float=0.01, quantile:float=0.5, delta:float=1.0,
+                 )->torch.Tensor:  # (M, n, k) derivative of each row's loss with respect to its score
+    "d `pointwise_loss` / d `f`, derived by hand"
+    if loss=='softmax_loss': return torch.softmax(f, -1) - F.one_hot(y.long(), f.shape[-1]).to(f.dtype)
+    f, y = f[..., 0], y.to(f.dtype)
+    if loss=='logistic': g = torch.sigmoid(f) - y
+    elif loss=='hinge_loss': s = 2 * y - 1; g = -s * (margin - s * f > 0).to(f.dtype)
+    else:
+        r = y - f                                         # d r / d f = -1
+        if loss=='squared_loss': g = -2 * r
+        elif loss=='absolute_loss': g = -torch.sign(r)
+        elif loss=='eps_insensitive_squared_loss': g = -2 * F.relu(r.abs() - epsilon) * torch.sign(r)
+        elif loss=='eps_insensitive_absolute_loss': g = -torch.sign(r) * (r.abs() > epsilon).to(f.dtype)
+        elif loss=='quantile_loss': g = torch.where(r >= 0, torch.full_like(r, -quantile), torch.full_like(r, 1 - quantile))
+        elif loss=='huber_loss': g = -torch.clamp(r, -delta, delta)
+        else: raise ValueError(f"unknown loss {loss!r}")
+    return g[..., None]
 
 # %% ../../nbs/10_supervised/11_linear_learner.ipynb #140c46cc
 def fit_scaler(X:torch.Tensor,    # (n, d) sample
@@ -103,7 +124,7 @@ def soft_threshold(w:torch.Tensor, t:float|torch.Tensor)->torch.Tensor:
     return torch.sign(w) * torch.clamp(w.abs() - t, min=0)
 
 # %% ../../nbs/10_supervised/11_linear_learner.ipynb #1879ca92
-LR_AUTO = {'adam': 0.01, 'rmsprop': 0.01, 'sgd': 0.1}      # sagestudy's central learning rates for `auto`
+LR_AUTO = get_spec('linear-learner').hp['learning_rate'].auto.values   # the catalog's central learning rate of each optimizer
 _LR_SPREAD = (1, 0.3, 3, 0.1, 10, 0.5, 2, 0.03)
 _WD_SPREAD = (0, 1e-4, 1e-3, 1e-2, 1e-5, 3e-3, 3e-4, 1e-6)
 _L1_SPREAD = (0, 0, 1e-4, 0, 1e-3, 0, 1e-5, 3e-3)
@@ -113,17 +134,28 @@ def parallel_settings(hp:dict,              # validated hyperparameters
                       pos_balanced:float=1.0, # the `balanced` positive weight for this data
                      )->list[dict]:
     "Learning rate, wd, l1 and positive-example weight of each parallel model"
-    optimizer = 'adam' if hp['optimizer']=='auto' else hp['optimizer']
+    central = get_spec('linear-learner').auto_value('learning_rate', hp)   # by optimizer, from the catalog
     out = []
     for m in range(num_models):
         c = lambda spread: spread[m % len(spread)]
-        lr = LR_AUTO[optimizer] * c(_LR_SPREAD) if hp['learning_rate']=='auto' else hp['learning_rate']
+        lr = central * c(_LR_SPREAD) if hp['learning_rate']=='auto' else hp['learning_rate']
         wd = c(_WD_SPREAD) if hp['wd']=='auto' else hp['wd']
         l1 = c(_L1_SPREAD) if hp['l1']=='auto' else hp['l1']
         pw = hp['positive_example_weight_mult']
         pw = (1.0 if m % 2==0 else pos_balanced) if pw=='auto' else pos_balanced if pw=='balanced' else pw
         out.append(dict(learning_rate=lr, wd=wd, l1=l1, positive_example_weight_mult=pw))
     return out
+
+# %% ../../nbs/10_supervised/11_linear_learner.ipynb #a1100007
+class PassDecay:
+    "Learning-rate multiplier: `factor` once per pass of `steps` mini-batches, floored at `floor`"
+    def __init__(self, factor:float, floor:float, steps:int|None=None): self.factor, self.floor, self.steps = factor, floor, steps
+    def __call__(self, t:int)->float: return 1.0 if not self.steps else max(self.factor ** (t // self.steps), self.floor)
+
+def pass_decay(optimizer:torch.optim.Optimizer, factor:float, minimum_lr:float, steps:int|None=None):
+    "A scheduler that decays every group's rate once per pass (`steps` mini-batches; None: set it after the first pass)"
+    fns = [PassDecay(factor, min(1.0, minimum_lr / g['lr']), steps) for g in optimizer.param_groups]
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, fns)
 
 # %% ../../nbs/10_supervised/11_linear_learner.ipynb #e98ebd76
 def threshold_curve(scores:np.ndarray, y:np.ndarray, beta:float=1.0)->dict:
@@ -155,152 +187,11 @@ def calibrate(scores:np.ndarray,   # (n,) scores of one model on the calibration
     return float(c['threshold'][i]), float(value[i])
 
 # %% ../../nbs/10_supervised/11_linear_learner.ipynb #f2c30f05
-_NUM_MODELS_AUTO = 8           # sagestudy's value for num_models='auto' (SageMaker does not publish its own)
-_METRIC_PREFIX = {'binary_classifier': 'binary_classification_cross_entropy', 'regressor': 'square_loss'}
-
 @sagemaker_estimator('linear-learner', extra={'random_state': 0, 'device': 'auto', 'verbose': False})
 class LinearLearner(SageMakerEstimator, BaseEstimator):
     "SageMaker's Linear Learner: regression, binary and multiclass classification with parallel models"
     joins_hosts = True   # a training job's instances train one model together (data-parallel over torch.distributed)
-
-    # ---------------------------------------------------------------- set-up
-    def _resolve(self, X, y):
-        hp = self._validate_hyperparameters()
-        pt = hp['predictor_type']
-        if hp['feature_dim'] != 'auto' and hp['feature_dim'] != X.shape[1]:
-            raise HyperparameterError('linear-learner', 'feature_dim', hp['feature_dim'],
-                                      f'must equal the number of features in the data ({X.shape[1]})')
-        loss = {'binary_classifier': 'logistic', 'multiclass_classifier': 'softmax_loss',
-                'regressor': 'squared_loss'}[pt] if hp['loss']=='auto' else hp['loss']
-        if loss not in LOSS_FOR[pt]:
-            raise HyperparameterError('linear-learner', 'loss', loss,
-                                      f"not valid for {pt}; use one of {', '.join(LOSS_FOR[pt])} or 'auto'")
-        a = lambda k, v: v if hp[k]=='auto' else hp[k]
-        reg = pt=='regressor'
-        return hp | dict(loss=loss, optimizer=a('optimizer', 'adam'), beta_1=a('beta_1', 0.9), beta_2=a('beta_2', 0.999),
-            momentum=a('momentum', 0.0), bias_lr_mult=a('bias_lr_mult', 10.0), bias_wd_mult=a('bias_wd_mult', 0.0),
-            lr_scheduler_factor=a('lr_scheduler_factor', 0.99), lr_scheduler_step=a('lr_scheduler_step', 100),
-            lr_scheduler_minimum_lr=a('lr_scheduler_minimum_lr', 1e-5),
-            num_models=a('num_models', _NUM_MODELS_AUTO), num_calibration_samples=a('num_calibration_samples', 100_000),
-            normalize_data=a('normalize_data', True), unbias_data=a('unbias_data', hp['use_bias']),
-            normalize_label=reg and a('normalize_label', True), unbias_label=reg and a('unbias_label', hp['use_bias']))
-
-    def _targets(self, y, hp):
-        "Encode labels: classes_ for classifiers, float for regression"
-        if hp['predictor_type']=='regressor': return np.asarray(y, dtype=np.float32)
-        kind = type_of_target(y)
-        if kind not in ('binary', 'multiclass'):
-            raise ValueError(f"Unknown label type: {kind}; {hp['predictor_type']} needs class labels")
-        self.classes_ = np.unique(y)
-        if hp['predictor_type']=='binary_classifier' and len(self.classes_) > 2:
-            raise ValueError(f"Only binary classification is supported by predictor_type='binary_classifier'; "
-                             f"got {len(self.classes_)} classes: use 'multiclass_classifier'")
-        if hp['predictor_type']=='multiclass_classifier' and len(self.classes_) > hp['num_classes']:
-            raise HyperparameterError('linear-learner', 'num_classes', hp['num_classes'],
-                                      f'the labels have {len(self.classes_)} classes')
-        return np.searchsorted(self.classes_, y).astype(np.int64)
-
-    # ---------------------------------------------------------------- training
-    def fit(self, X, y, validation=None, test=None, checkpoint_dir=None):
-        "Train on (`X`, `y`); `validation` / `test` are optional (X, y) pairs, like SageMaker's channels"
-        X, y = validate_data(self, X, y, dtype=np.float32, y_numeric=False)
-        hp = self.hp_ = self._resolve(X, y)
-        t = self._targets(y, hp)
-        dev = get_device(self.device)
-        gen = torch.Generator().manual_seed(self.random_state)
-        order = torch.randperm(len(X), generator=gen).numpy()
-        if num_hosts() > 1: order = order[:int(host_reduce(torch.tensor([len(order)]), 'min'))]  # same steps on every host
-        Xt = torch.tensor(X[order], device=dev); yt = torch.tensor(t[order], device=dev)
-        run = self._start(Xt, yt, gen)             # scaler, models, optimizer: what File and Pipe mode share
-        Xn, yn = self._norm_X(Xt), self._norm_y(yt)
-        val = self._channel(validation, dev) if validation is not None else None
-        evaluate, watch = run.evaluator(Xn, yn, val)
-        self.history_ = run.train((Xn, yn), evaluate, watch, checkpoint_dir)
-        return self._finish(run, val if val is not None else (Xn, yn), validation, test)
-
-    def _start(self, X, y, gen):
-        "Scaler, example weights, parallel models, optimizer and objective, from the rows known before training"
-        hp, dev = self.hp_, X.device       # X, y: all the rows (File mode) or the head of the stream (Pipe mode)
-        pt = hp['predictor_type']
-        k = hp['num_classes'] if pt=='multiclass_classifier' else 1
-        self.x_mean_, self.x_scale_ = fit_scaler(X[:hp['num_point_for_scaler']], hp['normalize_data'], hp['unbias_data'])
-        self.y_mean_, self.y_scale_ = 0.0, 1.0
-        if pt=='regressor':
-            ys = y[:hp['num_point_for_scaler']]
-            self.y_mean_ = float(ys.mean()) if hp['unbias_label'] else 0.0
-            self.y_scale_ = float(ys.std(unbiased=False).clamp_min(1e-12)) if hp['normalize_label'] else 1.0
-        hosts = num_hosts()
-        if hosts > 1:                                  # one normalization for the whole job: algo-1's
-            host_broadcast(self.x_mean_); host_broadcast(self.x_scale_)
-            self.y_mean_, self.y_scale_ = host_broadcast(torch.tensor([self.y_mean_, self.y_scale_], dtype=torch.float64)).tolist()
-        # example weights: positive_example_weight_mult (binary), balance_multiclass_weights (multiclass)
-        n_rows, pos = float(len(y)), float((y==1).sum()) if pt=='binary_classifier' else 0.0
-        if hosts > 1: n_rows, pos = host_reduce(torch.tensor([n_rows, pos], dtype=torch.float64)).tolist()
-        settings = parallel_settings(hp, hp['num_models'], pos_balanced=(n_rows - pos) / max(pos, 1.0))
-        cw = torch.ones(k if pt=='multiclass_classifier' else 1, device=dev)
-        if pt=='multiclass_classifier' and hp['balance_multiclass_weights']:
-            counts = host_reduce(torch.bincount(y, minlength=k).float())         # all hosts' rows
-            cw = torch.where(counts > 0, n_rows / (k * counts.clamp_min(1)), torch.zeros_like(counts))
-        pw = torch.tensor([s['positive_example_weight_mult'] for s in settings], device=dev)   # (M,)
-        wd = torch.tensor([s['wd'] for s in settings], device=dev)
-        l1 = torch.tensor([s['l1'] for s in settings], device=dev)
-        use_wd, use_l1 = bool((wd > 0).any()), bool((l1 > 0).any())
-        model = ParallelLinear(hp['num_models'], X.shape[1], k, hp['init_method'], hp['init_scale'], hp['init_sigma'],
-                               hp['init_bias'], hp['use_bias'], gen).to(dev)
-        lr0 = settings[0]['learning_rate']
-        groups = [{'params': [model.W], 'lr': lr0}, {'params': [model.b], 'lr': lr0 * hp['bias_lr_mult']}]
-        opt = make_optimizer(hp['optimizer'], groups, lr0, hp['beta_1'], hp['beta_2'], hp['momentum'])
-        lr_scale = torch.tensor([s['learning_rate'] / lr0 for s in settings], device=dev)        # (M,)
-        if (lr_scale != 1).any(): scale_steps(opt, lr_scale)
-        if hosts > 1: data_parallel(model, opt)
-        sched = step_decay(opt, hp['lr_scheduler_step'], hp['lr_scheduler_factor'],
-                           hp['lr_scheduler_minimum_lr']) if hp['use_lr_scheduler'] else None
-        lkw = dict(margin=hp['margin'], epsilon=hp['loss_insensitivity'], quantile=hp['quantile'], delta=hp['huber_delta'])
-
-        weighted = (pt=='binary_classifier' and bool((pw != 1).any())) or (pt=='multiclass_classifier' and bool((cw != 1).any()))
-        def weights(yb):                                            # (M, n) example weights, None when all are 1
-            if not weighted: return None
-            if pt=='binary_classifier': return torch.where(yb[None]==1, pw[:, None], torch.ones_like(pw)[:, None])
-            return cw[yb][None].expand(len(settings), -1)
-
-        def objective(xb, yb):                                      # (M,) per-model objectives
-            s, loss = weights(yb), pointwise_loss(hp['loss'], model(xb), yb, **lkw)
-            data = loss.mean(1) if s is None else (loss * s).sum(1) / s.sum(1)
-            if not use_wd: return data
-            return data + wd / 2 * (model.W ** 2).sum((1, 2)) + wd * hp['bias_wd_mult'] / 2 * (model.b ** 2).sum(1)
-
-        def prox():                                                 # L1 as a proximal step
-            with torch.no_grad():   # threshold = each model's current learning rate x its l1
-                model.W.copy_(soft_threshold(model.W, (opt.param_groups[0]['lr'] * lr_scale * l1)[:, None, None]))
-
-        def fit_loop(data, evaluate, watch, checkpoint_dir, batches=None):
-            "core.train with these pieces: File mode gives it `data`, Pipe mode `batches`"
-            return train(model, lambda xb, yb: objective(xb, yb).sum(), data, hp['epochs'], hp['mini_batch_size'],
-                opt, sched, after_step=prox if use_l1 else None, evaluate=evaluate, watch=watch,
-                patience=hp['early_stopping_patience'], tolerance=hp['early_stopping_tolerance'],
-                seed=self.random_state + host_rank(),                # several hosts: each shuffles its own way
-                checkpoint_dir=checkpoint_dir, log=print if self.verbose else None, batches=batches)
-
-        def evaluator(Xn, yn, val):                                 # evaluate(epoch) for the training loop
-            def evaluate(epoch):
-                with torch.no_grad():
-                    out = {'train:objective_loss': float(objective(Xn[:10_000], yn[:10_000]).min())}
-                    if val is not None: out['validation:objective_loss'] = float(objective(*val).min())
-                if hosts > 1:                          # every host sees the same numbers, so all stop together
-                    out = dict(zip(out, host_reduce(torch.tensor(list(out.values()), dtype=torch.float64), 'mean').tolist()))
-                return out
-            return evaluate, 'validation:objective_loss' if val is not None else 'train:objective_loss'
-        return SimpleNamespace(model=model, objective=objective, train=fit_loop, evaluator=evaluator, settings=settings)
-
-    def _finish(self, run, sel, validation, test):
-        "Choose the model and threshold on `sel` (validation, else training rows), then log the channels' metrics"
-        cal = self.hp_['num_calibration_samples']
-        self._select(run.model, run.objective, (sel[0][:cal], sel[1][:cal]), self.hp_)
-        self.settings_ = run.settings
-        self.metrics_ = {}
-        for name, channel in (('validation', validation), ('test', test)):
-            if channel is not None: self.metrics_.update(self.evaluate(*channel, channel=name))
-        return self
+    _autograd_step = False   # True: train with loss.backward() instead of the hand-derived gradient (for the checks)
 
     def _norm_y(self, y:torch.Tensor)->torch.Tensor:
         "Encoded labels as the loss wants them: normalized (regressor), float 0/1 (binary) or class index"
@@ -311,43 +202,12 @@ class LinearLearner(SageMakerEstimator, BaseEstimator):
         "Standardize a tensor with the fitted scaler (kept as numpy after fit)"
         return (X - torch.as_tensor(self.x_mean_, device=X.device)) / torch.as_tensor(self.x_scale_, device=X.device)
 
-    def _channel(self, data, dev):
-        "A validation / test channel as normalized tensors"
-        X, y = data
-        X = torch.tensor(validate_data(self, X, dtype=np.float32, reset=False), device=dev)
-        t = np.asarray(y, dtype=np.float32) if self.hp_['predictor_type']=='regressor' else np.searchsorted(self.classes_, y)
-        y = torch.tensor(t, device=dev)
-        if self.hp_['predictor_type']=='regressor': y = (y - self.y_mean_) / self.y_scale_
-        return self._norm_X(X), y
-
-    def _select(self, model, objective, sel, hp):
-        "Choose the best model (and threshold) on the selection data"
-        with torch.no_grad():
-            losses = objective(*sel).cpu().numpy()
-            f = model(sel[0])
-        best, self.threshold_ = int(np.argmin(losses)), None
-        if hp['predictor_type']=='binary_classifier':
-            y = sel[1].cpu().numpy()
-            default = 0.5 if hp['loss']=='logistic' else 0.0
-            cands = [calibrate(self._binary_score(f[m, :, 0]).cpu().numpy(), y,
-                               hp['binary_classifier_model_selection_criteria'], default, hp['f_beta'],
-                               hp['target_recall'], hp['target_precision']) for m in range(len(losses))]
-            if hp['binary_classifier_model_selection_criteria'] != 'loss_function':
-                best = int(np.argmax([v for _, v in cands]))
-            self.threshold_ = cands[best][0]
-        self.selected_model_ = best
-        self.selection_losses_ = losses
-        self.W_ = model.W[best].detach().cpu().numpy(); self.b_ = model.b[best].detach().cpu().numpy()
-        self.x_mean_, self.x_scale_ = self.x_mean_.cpu().numpy(), self.x_scale_.cpu().numpy()
-
     def _binary_score(self, f): return torch.sigmoid(f) if self.hp_['loss']=='logistic' else f
 
-    # ---------------------------------------------------------------- prediction
     @property
     def coef_(self): return (self.W_ / self.x_scale_[:, None]).T.squeeze(0) * self.y_scale_
     @property
-    def intercept_(self):
-        return (self.b_ - (self.x_mean_ / self.x_scale_) @ self.W_) * self.y_scale_ + self.y_mean_
+    def intercept_(self): return (self.b_ - (self.x_mean_ / self.x_scale_) @ self.W_) * self.y_scale_ + self.y_mean_
 
     def _raw(self, X):
         "Scores f(x) = w.x + b in the label's units (regression) or logits / margins (classification)"
@@ -366,110 +226,339 @@ class LinearLearner(SageMakerEstimator, BaseEstimator):
     def decision_function(self, X):
         "Classifier scores shifted so that 0 is the calibrated threshold (> 0 predicts the positive class)"
         f = self._raw(X)
-        if self.hp_['predictor_type']=='multiclass_classifier': return f
+        if self.hp_['predictor_type']=='multiclass_classifier':
+            f = f[:, :len(self.classes_)]            # the outputs of the classes seen in training
+            return f[:, 1] - f[:, 0] if f.shape[1]==2 else f   # two classes: one column, scikit-learn's convention
         t = self.threshold_
         if self.hp_['loss']=='logistic': t = math.log(max(t, 1e-12) / max(1 - t, 1e-12))   # logit of the threshold
         return f - t
-
-    def predict_score(self, X):
-        "SageMaker's `score`: probability (logistic / softmax_loss), margin (hinge) or the regression value"
-        f = self._raw(X)
-        pt = self.hp_['predictor_type']
-        if pt=='multiclass_classifier':
-            e = np.exp(f - f.max(1, keepdims=True)); return e / e.sum(1, keepdims=True)
-        if pt=='binary_classifier' and self.hp_['loss']=='logistic': return 1 / (1 + np.exp(-f))
-        return f
-
-    def predict(self, X):
-        "Predicted label (classifiers, using the calibrated threshold) or value (regressor)"
-        return self._labels(self.predict_score(X))
-
-    def _labels(self, s):
-        "Labels from SageMaker scores `s`: the calibrated threshold (binary), the argmax (multiclass), `s` itself (regressor)"
-        pt = self.hp_['predictor_type']
-        if pt=='regressor': return s
-        idx = s.argmax(1) if pt=='multiclass_classifier' else (s >= self.threshold_).astype(int)
-        return self.classes_[idx] if len(self.classes_) > 1 else np.full(len(s), self.classes_[0])
 
     @available_if(_has_proba)
     def predict_proba(self, X):
         "Class probabilities (only with `logistic` / `softmax_loss`; not moved by the calibrated threshold)"
         s = self.predict_score(X)
-        return s if self.hp_['predictor_type']=='multiclass_classifier' else np.c_[1 - s, s]
+        if self.hp_['predictor_type'] != 'multiclass_classifier': return np.c_[1 - s, s]
+        p = s[:, :len(self.classes_)]                # num_classes outputs; fewer classes seen: renormalize over them
+        return p / p.sum(1, keepdims=True)
 
-    def predict_response(self, X)->dict:
-        "SageMaker's JSON inference response: {'predictions': [{'score': ..., 'predicted_label': ...}]}"
-        s, pt = self.predict_score(X), self.hp_['predictor_type']
-        if pt=='regressor': return {'predictions': [{'score': float(v)} for v in s]}
-        labels = self._labels(s)                    # from the same scores: one pass over X per request
-        if pt=='multiclass_classifier':
-            return {'predictions': [{'score': [float(p) for p in row], 'predicted_label': int(l)} for row, l in zip(s, labels)]}
-        return {'predictions': [{'score': float(v), 'predicted_label': int(l)} for v, l in zip(s, labels)]}
+    def predict(self, X):
+        "Predicted label (classifiers, using the calibrated threshold) or value (regressor)"
+        return self._labels(self.predict_score(X))
 
     def score(self, X, y):
         "Accuracy for classifiers, R^2 for regression (scikit-learn's convention)"
         p = self.predict(X)
         return skm.r2_score(y, p) if self.predictor_type=='regressor' else skm.accuracy_score(y, p)
 
-    # ---------------------------------------------------------------- SageMaker metrics
-    def evaluate(self, X, y, channel='test')->dict:
-        "The metrics SageMaker's Linear Learner emits for `channel` ('validation' or 'test'), also logged"
-        pt, hp, y = self.hp_['predictor_type'], self.hp_, np.asarray(y)
-        Xn, yn = self._channel((X, y), torch.device('cpu'))
-        f = torch.tensor(Xn.numpy() @ self.W_ + self.b_)[None]
-        out = {f'{channel}:objective_loss': float(pointwise_loss(hp['loss'], f, yn, margin=hp['margin'],
-               epsilon=hp['loss_insensitivity'], quantile=hp['quantile'], delta=hp['huber_delta']).mean())}
-        p = self.predict(X)
-        if pt=='regressor':
-            out |= {f'{channel}:mse': skm.mean_squared_error(y, p), f'{channel}:absolute_loss': skm.mean_absolute_error(y, p)}
-            if channel=='validation': out['validation:rmse'] = math.sqrt(out['validation:mse'])
-        elif pt=='binary_classifier':
-            pos = self.classes_[-1]
-            out |= {f'{channel}:binary_classification_accuracy': skm.accuracy_score(y, p),
-                    f'{channel}:binary_f_beta': skm.fbeta_score(y, p, beta=hp['f_beta'], pos_label=pos, zero_division=0),
-                    f'{channel}:precision': skm.precision_score(y, p, pos_label=pos, zero_division=0),
-                    f'{channel}:recall': skm.recall_score(y, p, pos_label=pos, zero_division=0)}
-            if len(np.unique(y))==2: out[f'{channel}:roc_auc_score'] = skm.roc_auc_score(y, self.predict_score(X))
-        else:
-            s, labels = self.predict_score(X), np.arange(hp['num_classes'])
-            kk = min(hp['accuracy_top_k'], hp['num_classes'])
-            yi = np.searchsorted(self.classes_, y)
-            out |= {f'{channel}:multiclass_accuracy': skm.accuracy_score(y, p),
-                    f'{channel}:multiclass_top_k_accuracy': skm.top_k_accuracy_score(yi, s, k=kk, labels=labels),
-                    f'{channel}:macro_precision': skm.precision_score(y, p, average='macro', zero_division=0),
-                    f'{channel}:macro_recall': skm.recall_score(y, p, average='macro', zero_division=0),
-                    f'{channel}:macro_f_beta': skm.fbeta_score(y, p, beta=hp['f_beta'], average='macro', zero_division=0),
-                    f'{channel}:dcg': skm.dcg_score(np.eye(hp['num_classes'])[yi], s)}
-        return self._report(out)
+# %% ../../nbs/10_supervised/11_linear_learner.ipynb #a110000a
+_LEGACY_CRITERIA = {'f1': 'f_beta', 'cross_entropy_loss': 'loss_function'}   # the SDK's old names
 
-    # ---------------------------------------------------------------- contract, artifacts
-    def __sklearn_tags__(self):
-        return self._problem_tags(super().__sklearn_tags__(), self.predictor_type != 'regressor',
-                                  multi_class=self.predictor_type=='multiclass_classifier')
+@patch
+def _resolve(self:LinearLearner, X, y)->dict:
+    "Validated hyperparameters with every `auto` the catalog defines resolved"
+    spec = self.spec()
+    hp = self._validate_hyperparameters()
+    pt = hp['predictor_type']
+    if hp['feature_dim'] != 'auto' and hp['feature_dim'] != X.shape[1]:
+        raise HyperparameterError(spec.name, 'feature_dim', hp['feature_dim'],
+                                  f'must equal the number of features in the data ({X.shape[1]})')
+    r = spec.resolve(hp, keep=('learning_rate',))
+    if r['loss'] not in LOSS_FOR[pt]:
+        raise HyperparameterError(spec.name, 'loss', r['loss'], f"not valid for {pt}; use one of {', '.join(LOSS_FOR[pt])} or 'auto'")
+    crit = r['binary_classifier_model_selection_criteria']
+    if crit=='f1': r['f_beta'] = 1.0
+    reg = pt=='regressor'
+    return r | dict(binary_classifier_model_selection_criteria=_LEGACY_CRITERIA.get(crit, crit),
+                    normalize_label=reg and r['normalize_label'], unbias_label=reg and r['unbias_label'])
 
-    @classmethod
-    def _check_instances(cls):
-        "Configurations that scikit-learn's contract checks run on"
-        return [cls(predictor_type='binary_classifier'), cls(predictor_type='regressor')]
+@patch
+def _targets(self:LinearLearner, y, hp:dict):
+    "Encode labels: classes_ for classifiers, float for regression"
+    if hp['predictor_type']=='regressor': return np.asarray(y, dtype=np.float32)
+    kind = type_of_target(y)
+    if kind not in ('binary', 'multiclass'):
+        raise ValueError(f"Unknown label type: {kind}; {hp['predictor_type']} needs class labels")
+    self.classes_ = np.unique(y)
+    if hp['predictor_type']=='binary_classifier' and len(self.classes_) > 2:
+        raise ValueError(f"Only binary classification is supported by predictor_type='binary_classifier'; "
+                         f"got {len(self.classes_)} classes: use 'multiclass_classifier'")
+    if hp['predictor_type']=='multiclass_classifier' and len(self.classes_) > hp['num_classes']:
+        raise HyperparameterError('linear-learner', 'num_classes', hp['num_classes'], f'the labels have {len(self.classes_)} classes')
+    return np.searchsorted(self.classes_, y).astype(np.int64)
 
-    def _expected_failed_checks(self)->dict:
-        "Checks that fail by design for this configuration, with the reason"
-        if self.predictor_type=='regressor': return {}
+# %% ../../nbs/10_supervised/11_linear_learner.ipynb #a110000d
+@patch
+def fit(self:LinearLearner, X, y, validation=None, test=None, checkpoint_dir=None):
+    "Train on (`X`, `y`); `validation` / `test` are optional (X, y) pairs, like SageMaker's channels"
+    X, y = validate_data(self, X, y, dtype=np.float32, y_numeric=False)
+    hp = self.hp_ = self._resolve(X, y)
+    t = self._targets(y, hp)
+    dev = get_device(self.device)
+    gen = torch.Generator().manual_seed(self.random_state)
+    order = torch.randperm(len(X), generator=gen).numpy()
+    if num_hosts() > 1: order = order[:int(host_reduce(torch.tensor([len(order)]), 'min'))]  # same steps on every host
+    Xt = torch.tensor(X[order], device=dev); yt = torch.tensor(t[order], device=dev)
+    run = self._start(Xt, yt, gen, steps_per_pass=math.ceil(len(order) / hp['mini_batch_size']))
+    Xn, yn = self._norm_X(Xt), self._norm_y(yt)
+    val = self._channel(validation, dev) if validation is not None else None
+    evaluate, watch = run.evaluator(Xn, yn, val)
+    self.history_ = run.train((Xn, yn), evaluate, watch, checkpoint_dir)
+    return self._finish(run, val if val is not None else (Xn, yn), validation, test)
+
+@patch
+def _channel(self:LinearLearner, data, dev):
+    "A validation / test channel as normalized tensors"
+    X, y = data
+    X = torch.tensor(validate_data(self, X, dtype=np.float32, reset=False), device=dev)
+    t = np.asarray(y, dtype=np.float32) if self.hp_['predictor_type']=='regressor' else np.searchsorted(self.classes_, y)
+    y = torch.tensor(t, device=dev)
+    if self.hp_['predictor_type']=='regressor': y = (y - self.y_mean_) / self.y_scale_
+    return self._norm_X(X), y
+
+# %% ../../nbs/10_supervised/11_linear_learner.ipynb #a110000f
+@patch
+def _fit_scalers(self:LinearLearner, X:torch.Tensor, y:torch.Tensor):
+    "Feature (and, for regression, label) mean and scale from the head of the rows"
+    hp = self.hp_
+    self.x_mean_, self.x_scale_ = fit_scaler(X[:hp['num_point_for_scaler']], hp['normalize_data'], hp['unbias_data'])
+    self.y_mean_, self.y_scale_ = 0.0, 1.0
+    if hp['predictor_type']=='regressor':
+        ys = y[:hp['num_point_for_scaler']]
+        self.y_mean_ = float(ys.mean()) if hp['unbias_label'] else 0.0
+        self.y_scale_ = float(ys.std(unbiased=False).clamp_min(1e-12)) if hp['normalize_label'] else 1.0
+    if num_hosts() > 1:                                  # one normalization for the whole job: algo-1's
+        host_broadcast(self.x_mean_); host_broadcast(self.x_scale_)
+        self.y_mean_, self.y_scale_ = host_broadcast(torch.tensor([self.y_mean_, self.y_scale_], dtype=torch.float64)).tolist()
+
+@patch
+def _example_weights(self:LinearLearner, y:torch.Tensor, settings:list):
+    "(M, n) weights of a mini-batch's rows, or None when all are 1: positive_example_weight_mult, balance_multiclass_weights"
+    hp, pt = self.hp_, self.hp_['predictor_type']
+    if pt=='binary_classifier':
+        pw = torch.tensor([s['positive_example_weight_mult'] for s in settings], device=y.device)   # (M,)
+        if not bool((pw != 1).any()): return None
+        return lambda yb: torch.where(yb[None]==1, pw[:, None], torch.ones_like(pw)[:, None])
+    if pt=='multiclass_classifier' and hp['balance_multiclass_weights']:
+        k = hp['num_classes']
+        counts = host_reduce(torch.bincount(y, minlength=k).float())         # all hosts' rows
+        n_rows = float(counts.sum())
+        cw = torch.where(counts > 0, n_rows / (k * counts.clamp_min(1)), torch.zeros_like(counts))
+        return lambda yb: cw[yb][None].expand(len(settings), -1)
+    return None
+
+# %% ../../nbs/10_supervised/11_linear_learner.ipynb #a1100012
+@patch
+def _start(self:LinearLearner, X, y, gen, steps_per_pass:int|None=None):
+    "Scalers, parallel models, optimizer, schedule, objective and training step, from the rows known before training"
+    hp, dev, pt = self.hp_, X.device, self.hp_['predictor_type']   # X, y: all the rows (File mode) or the head of the stream (Pipe)
+    k = hp['num_classes'] if pt=='multiclass_classifier' else 1
+    self._fit_scalers(X, y)
+    n_rows, pos = float(len(y)), float((y==1).sum()) if pt=='binary_classifier' else 0.0
+    if num_hosts() > 1: n_rows, pos = host_reduce(torch.tensor([n_rows, pos], dtype=torch.float64)).tolist()
+    settings = parallel_settings(hp, hp['num_models'], pos_balanced=(n_rows - pos) / max(pos, 1.0))
+    weights = self._example_weights(y, settings)
+    wd = torch.tensor([s['wd'] for s in settings], device=dev); l1 = torch.tensor([s['l1'] for s in settings], device=dev)
+    use_wd, use_l1 = bool((wd > 0).any()), bool((l1 > 0).any())
+    model = ParallelLinear(hp['num_models'], X.shape[1], k, hp['init_method'], hp['init_scale'], hp['init_sigma'],
+                           hp['init_bias'], hp['use_bias'], gen).to(dev)
+    lr0 = settings[0]['learning_rate']
+    opt = make_optimizer(hp['optimizer'], [{'params': [model.W], 'lr': lr0}, {'params': [model.b], 'lr': lr0 * hp['bias_lr_mult']}],
+                         lr0, hp['beta_1'], hp['beta_2'], hp['momentum'])
+    lr_scale = torch.tensor([s['learning_rate'] / lr0 for s in settings], device=dev)        # (M,)
+    if (lr_scale != 1).any(): scale_steps(opt, lr_scale)
+    if num_hosts() > 1: data_parallel(model, opt)
+    sched = None
+    if hp['use_lr_scheduler']:
+        sched = pass_decay(opt, hp['lr_scheduler_factor'], hp['lr_scheduler_minimum_lr'], steps_per_pass) \
+            if hp['lr_scheduler_step']=='auto' else step_decay(opt, hp['lr_scheduler_step'], hp['lr_scheduler_factor'], hp['lr_scheduler_minimum_lr'])
+    lkw = dict(margin=hp['margin'], epsilon=hp['loss_insensitivity'], quantile=hp['quantile'], delta=hp['huber_delta'])
+    bias_wd = wd * hp['bias_wd_mult']
+
+    def objective(xb, yb):                                      # (M,) per-model objectives: what autograd differentiates
+        s, loss = weights(yb) if weights else None, pointwise_loss(hp['loss'], model(xb), yb, **lkw)
+        data = loss.mean(1) if s is None else (loss * s).sum(1) / s.sum(1)
+        if not use_wd: return data
+        return data + wd / 2 * (model.W ** 2).sum((1, 2)) + bias_wd / 2 * (model.b ** 2).sum(1)
+
+    def step(xb, yb):                                           # the same gradient, by hand, into .grad
+        with torch.no_grad():
+            g = loss_gradient(hp['loss'], model(xb), yb, **lkw)                     # (M, n, k)
+            s = weights(yb) if weights else None
+            g = g / len(yb) if s is None else g * (s / s.sum(1, keepdim=True))[..., None]
+            model.W.grad = torch.einsum('nd,mnk->mdk', xb, g)
+            model.b.grad = g.sum(1)
+            if use_wd: model.W.grad += wd[:, None, None] * model.W; model.b.grad += bias_wd[:, None] * model.b
+        return _NOTHING_LEFT
+
+    def prox():                                                 # L1 as a proximal step
+        with torch.no_grad():   # threshold = each model's current learning rate x its l1
+            model.W.copy_(soft_threshold(model.W, (opt.param_groups[0]['lr'] * lr_scale * l1)[:, None, None]))
+
+    loss_fn = (lambda xb, yb: objective(xb, yb).sum()) if self._autograd_step else step
+    return SimpleNamespace(model=model, objective=objective, settings=settings, optimizer=opt, scheduler=sched,
+        train=lambda data, evaluate, watch, checkpoint_dir, batches=None: train(model, loss_fn, data, hp['epochs'],
+            hp['mini_batch_size'], opt, sched, after_step=prox if use_l1 else None, evaluate=evaluate, watch=watch,
+            patience=hp['early_stopping_patience'], tolerance=hp['early_stopping_tolerance'],
+            seed=self.random_state + host_rank(),                # several hosts: each shuffles its own way
+            checkpoint_dir=checkpoint_dir, log=print if self.verbose else None, batches=batches),
+        evaluator=lambda Xn, yn, val: self._evaluator(objective, sched, Xn, yn, val))
+
+# %% ../../nbs/10_supervised/11_linear_learner.ipynb #a1100013
+_NOTHING_LEFT = SimpleNamespace(backward=lambda: None)   # what `step` returns: the gradients are already in .grad
+
+@patch
+def _evaluator(self:LinearLearner, objective, sched, Xn, yn, val):
+    "(evaluate(epoch), watched metric) for the training loop: the best model's objective on train and validation"
+    def evaluate(epoch):
+        if sched is not None and isinstance(sched.lr_lambdas[0], PassDecay) and not sched.lr_lambdas[0].steps:
+            for f in sched.lr_lambdas: f.steps = max(1, sched.last_epoch // (epoch + 1))   # streaming: the first pass's length
+        with torch.no_grad():
+            out = {'train:objective_loss': float(objective(Xn[:10_000], yn[:10_000]).min())}
+            if val is not None: out['validation:objective_loss'] = float(objective(*val).min())
+        if num_hosts() > 1:                          # every host sees the same numbers, so all stop together
+            out = dict(zip(out, host_reduce(torch.tensor(list(out.values()), dtype=torch.float64), 'mean').tolist()))
+        return out
+    return evaluate, 'validation:objective_loss' if val is not None else 'train:objective_loss'
+
+# %% ../../nbs/10_supervised/11_linear_learner.ipynb #a1100017
+@patch
+def _finish(self:LinearLearner, run, sel, validation, test):
+    "Choose the model and threshold on `sel` (validation, else training rows), then log the channels' metrics"
+    cal = self.hp_['num_calibration_samples']
+    self._select(run.model, run.objective, (sel[0][:cal], sel[1][:cal]), self.hp_)
+    self.settings_ = run.settings
+    self.metrics_ = {}
+    for name, channel in (('validation', validation), ('test', test)):
+        if channel is not None: self.metrics_.update(self.evaluate(*channel, channel=name))
+    return self
+
+@patch
+def _select(self:LinearLearner, model, objective, sel, hp):
+    "Choose the best model (and threshold) on the selection data"
+    with torch.no_grad():
+        losses = objective(*sel).cpu().numpy()
+        f = model(sel[0])
+    best, self.threshold_ = int(np.argmin(losses)), None
+    if hp['predictor_type']=='binary_classifier':
+        y = sel[1].cpu().numpy()
+        default = 0.5 if hp['loss']=='logistic' else 0.0
+        cands = [calibrate(self._binary_score(f[m, :, 0]).cpu().numpy(), y, hp['binary_classifier_model_selection_criteria'],
+                           default, hp['f_beta'], hp['target_recall'], hp['target_precision']) for m in range(len(losses))]
+        if hp['binary_classifier_model_selection_criteria'] != 'loss_function':
+            best = int(np.argmax([v for _, v in cands]))
+        self.threshold_ = cands[best][0]
+    self.selected_model_ = best
+    self.selection_losses_ = losses
+    self.W_ = model.W[best].detach().cpu().numpy(); self.b_ = model.b[best].detach().cpu().numpy()
+    self.x_mean_, self.x_scale_ = self.x_mean_.cpu().numpy(), self.x_scale_.cpu().numpy()
+
+# %% ../../nbs/10_supervised/11_linear_learner.ipynb #a110001b
+@patch
+def predict_score(self:LinearLearner, X):
+    "SageMaker's `score`: probability (logistic / softmax_loss), margin (hinge) or the regression value"
+    f, pt = self._raw(X), self.hp_['predictor_type']
+    if pt=='multiclass_classifier':
+        e = np.exp(f - f.max(1, keepdims=True)); return e / e.sum(1, keepdims=True)
+    if pt=='binary_classifier' and self.hp_['loss']=='logistic': return 1 / (1 + np.exp(-f))
+    return f
+
+@patch
+def _labels(self:LinearLearner, s):
+    "Labels from SageMaker scores `s`: the calibrated threshold (binary), the argmax (multiclass), `s` itself (regressor)"
+    pt = self.hp_['predictor_type']
+    if pt=='regressor': return s
+    idx = s[:, :len(self.classes_)].argmax(1) if pt=='multiclass_classifier' else (s >= self.threshold_).astype(int)
+    return self.classes_[idx] if len(self.classes_) > 1 else np.full(len(s), self.classes_[0])
+
+@patch
+def predict_response(self:LinearLearner, X)->dict:
+    "SageMaker's JSON inference response: {'predictions': [{'score': ..., 'predicted_label': ...}]}"
+    s, pt = self.predict_score(X), self.hp_['predictor_type']
+    if pt=='regressor': return {'predictions': [{'score': float(v)} for v in s]}
+    labels = self._labels(s)                    # from the same scores: one pass over X per request
+    if pt=='multiclass_classifier':
+        return {'predictions': [{'score': [float(p) for p in row], 'predicted_label': int(l)} for row, l in zip(s, labels)]}
+    return {'predictions': [{'score': float(v), 'predicted_label': int(l)} for v, l in zip(s, labels)]}
+
+# %% ../../nbs/10_supervised/11_linear_learner.ipynb #a110001e
+@patch
+def evaluate(self:LinearLearner, X, y, channel='test')->dict:
+    "The metrics SageMaker's Linear Learner emits for `channel` ('validation' or 'test'), also logged"
+    pt, hp, y = self.hp_['predictor_type'], self.hp_, np.asarray(y)
+    Xn, yn = self._channel((X, y), torch.device('cpu'))
+    f = torch.tensor(Xn.numpy() @ self.W_ + self.b_)[None]
+    out = {f'{channel}:objective_loss': float(pointwise_loss(hp['loss'], f, yn, margin=hp['margin'],
+           epsilon=hp['loss_insensitivity'], quantile=hp['quantile'], delta=hp['huber_delta']).mean())}
+    p = self.predict(X)
+    if pt=='regressor':
+        out |= {f'{channel}:mse': skm.mean_squared_error(y, p), f'{channel}:absolute_loss': skm.mean_absolute_error(y, p)}
+        if channel=='validation': out['validation:rmse'] = math.sqrt(out['validation:mse'])
+    elif pt=='binary_classifier':
+        pos = self.classes_[-1]
+        out |= {f'{channel}:binary_classification_accuracy': skm.accuracy_score(y, p),
+                f'{channel}:binary_f_beta': skm.fbeta_score(y, p, beta=hp['f_beta'], pos_label=pos, zero_division=0),
+                f'{channel}:precision': skm.precision_score(y, p, pos_label=pos, zero_division=0),
+                f'{channel}:recall': skm.recall_score(y, p, pos_label=pos, zero_division=0)}
+        if len(np.unique(y))==2: out[f'{channel}:roc_auc_score'] = skm.roc_auc_score(y, self.predict_score(X))
+    else:
+        s, labels = self.predict_score(X), np.arange(hp['num_classes'])
+        kk = min(hp['accuracy_top_k'], hp['num_classes'])
+        yi = np.searchsorted(self.classes_, y)
+        out |= {f'{channel}:multiclass_accuracy': skm.accuracy_score(y, p),
+                f'{channel}:multiclass_top_k_accuracy': skm.top_k_accuracy_score(yi, s, k=kk, labels=labels),
+                f'{channel}:macro_precision': skm.precision_score(y, p, average='macro', zero_division=0),
+                f'{channel}:macro_recall': skm.recall_score(y, p, average='macro', zero_division=0),
+                f'{channel}:macro_f_beta': skm.fbeta_score(y, p, beta=hp['f_beta'], average='macro', zero_division=0),
+                f'{channel}:dcg': skm.dcg_score(np.eye(hp['num_classes'])[yi], s)}
+    return self._report(out)
+
+# %% ../../nbs/10_supervised/11_linear_learner.ipynb #a1100021
+@patch
+def __sklearn_tags__(self:LinearLearner):
+    return self._problem_tags(super(LinearLearner, self).__sklearn_tags__(), self.predictor_type != 'regressor',
+                              multi_class=self.predictor_type=='multiclass_classifier')
+
+@patch(cls_method=True)
+def _check_instances(cls:LinearLearner):
+    "Configurations that scikit-learn's contract checks run on"
+    return [cls(predictor_type='binary_classifier'), cls(predictor_type='regressor'),
+            cls(predictor_type='multiclass_classifier', num_classes=3)]
+
+@patch
+def _expected_failed_checks(self:LinearLearner)->dict:
+    "Checks that fail by design for this configuration, with the reason"
+    if self.predictor_type=='binary_classifier':
         return {'check_classifiers_train': 'predict uses the threshold calibrated on validation data (SageMaker), '
                 'so it can differ from the argmax of the uncalibrated predict_proba'}
+    if self.predictor_type=='multiclass_classifier':
+        return {'check_dtype_object': f'the check trains on labels of more classes than num_classes={self.num_classes}; '
+                'SageMaker requires labels 0..num_classes-1 and refuses the job (HyperparameterError here)'}
+    return {}
 
-    def _get_state(self):
-        arrays = {'W': self.W_, 'b': self.b_, 'x_mean': self.x_mean_, 'x_scale': self.x_scale_}
-        info = {'y_mean': self.y_mean_, 'y_scale': self.y_scale_, 'threshold': self.threshold_,
-                'classes': self.classes_.tolist() if hasattr(self, 'classes_') else None,
-                'n_features_in': self.n_features_in_, 'resolved': {k: v for k, v in self.hp_.items()}}
-        return arrays, info
+@patch
+def _get_state(self:LinearLearner):
+    arrays = {'W': self.W_, 'b': self.b_, 'x_mean': self.x_mean_, 'x_scale': self.x_scale_}
+    info = {'y_mean': self.y_mean_, 'y_scale': self.y_scale_, 'threshold': self.threshold_,
+            'classes': self.classes_.tolist() if hasattr(self, 'classes_') else None,
+            'n_features_in': self.n_features_in_, 'resolved': {k: v for k, v in self.hp_.items()}}
+    return arrays, info
 
-    def _set_state(self, arrays, info):
-        self.W_, self.b_, self.x_mean_, self.x_scale_ = arrays['W'], arrays['b'], arrays['x_mean'], arrays['x_scale']
-        self.y_mean_, self.y_scale_, self.threshold_ = info['y_mean'], info['y_scale'], info['threshold']
-        if info['classes'] is not None: self.classes_ = np.array(info['classes'])
-        self.n_features_in_, self.hp_ = info['n_features_in'], info['resolved']
+@patch
+def _set_state(self:LinearLearner, arrays, info):
+    self.W_, self.b_, self.x_mean_, self.x_scale_ = arrays['W'], arrays['b'], arrays['x_mean'], arrays['x_scale']
+    self.y_mean_, self.y_scale_, self.threshold_ = info['y_mean'], info['y_scale'], info['threshold']
+    if info['classes'] is not None: self.classes_ = np.array(info['classes'])
+    self.n_features_in_, self.hp_ = info['n_features_in'], info['resolved']
+
+# %% ../../nbs/10_supervised/11_linear_learner.ipynb #a1100022
+@patch
+def _read_channel(self:LinearLearner, path, content_type:str)->tuple:
+    "A File-mode channel; RecordIO-protobuf must hold Float32 tensors, as SageMaker's Linear Learner requires"
+    X, y, w = SageMakerEstimator._read_channel(self, path, content_type)
+    if formats.parse_content_type(content_type)[0]=='application/x-recordio-protobuf' and X.dtype==np.float64:
+        raise DataFormatError(path, 'Linear Learner reads Float32 tensors only; these records hold Float64 '
+                              '(write float32 arrays: X.astype(np.float32))')
+    return X, y, w
 
 # %% ../../nbs/10_supervised/11_linear_learner.ipynb #2448000f
 def pipe_path(prefix,                 # channel prefix, e.g. /opt/ml/input/data/train
@@ -500,6 +589,9 @@ def iter_pipe(path,                   # FIFO (or file) holding one pass over a c
         if y is None or y.ndim != 1: raise DataFormatError(path, 'every record needs exactly one label', record=first)
         if n_features is not None and X.shape[1] != n_features:
             raise DataFormatError(path, f'{X.shape[1]} features, but the first records had {n_features}', record=first)
+        if mime=='application/x-recordio-protobuf' and X.dtype==np.float64:
+            raise DataFormatError(path, 'Linear Learner reads Float32 tensors only; these records hold Float64 '
+                                  '(write float32 arrays: X.astype(np.float32))', record=first)
         X = np.asarray(X.toarray() if scipy.sparse.issparse(X) else X, dtype=np.float32)
         if predictor_type=='regressor': bad, t = ~np.isfinite(y), y.astype(np.float32)
         else: bad, t = ~np.isin(y, np.arange(k)), y.astype(np.int64)

@@ -621,17 +621,17 @@ class Seq2Seq(SageMakerEstimator, BaseEstimator):
 
     def respond(self, body:bytes, content_type:str, accept:str)->tuple[bytes, str]:
         "SageMaker's `/invocations` for Seq2Seq: JSON text, JSON Lines, or RecordIO-protobuf ids"
-        from sagestudy.platform.serving import ClientError
+        from sagestudy.core.errors import InvocationError
         mime, out_mime = formats.parse_content_type(content_type)[0], formats.parse_content_type(accept)[0]
         if mime == RECORDIO:
             try: S = read_pairs(io.BytesIO(body), need_target=False)[0] if body else []
-            except DataFormatError as e: raise ClientError(400, str(e)) from None
+            except DataFormatError as e: raise InvocationError(400, str(e)) from None
             want = [False] * len(S)
         else:
             S, want = self._parse_text(body, mime)
-        if not S: raise ClientError(400, 'the request holds no sentences')
+        if not S: raise InvocationError(400, 'the request holds no sentences')
         try: S = self._ids(S, self.vocab_src_, 'request', self.hp_['max_seq_len_source'])
-        except DataFormatError as e: raise ClientError(400, str(e)) from None
+        except DataFormatError as e: raise InvocationError(400, str(e)) from None
         ids, _, mats = self._decode(S)
         if out_mime == RECORDIO:
             buf = io.BytesIO(); formats.write_records(buf, (formats.encode_record(
@@ -645,31 +645,31 @@ class Seq2Seq(SageMakerEstimator, BaseEstimator):
 
     def _parse_text(self, body:bytes, mime:str)->tuple[list, list]:
         "Sentences and attention-matrix wishes of a JSON or JSON Lines request"
-        from sagestudy.platform.serving import ClientError
+        from sagestudy.core.errors import InvocationError
         try: text = body.decode()
-        except UnicodeDecodeError: raise ClientError(400, 'the request body is not UTF-8 text') from None
+        except UnicodeDecodeError: raise InvocationError(400, 'the request body is not UTF-8 text') from None
         if mime == 'application/jsonlines':
             S = []
             for i, line in enumerate(l for l in text.splitlines() if l.strip()):
                 try: obj = json.loads(line)
-                except json.JSONDecodeError as e: raise ClientError(400, f'line {i + 1}: not JSON ({e})') from None
+                except json.JSONDecodeError as e: raise InvocationError(400, f'line {i + 1}: not JSON ({e})') from None
                 if not isinstance(obj, dict) or not isinstance(obj.get('source'), str):
-                    raise ClientError(400, f'line {i + 1}: expected {{"source": "<text>"}}')
+                    raise InvocationError(400, f'line {i + 1}: expected {{"source": "<text>"}}')
                 S.append(obj['source'])
             return S, [False] * len(S)
         try: obj = json.loads(text)
-        except json.JSONDecodeError as e: raise ClientError(400, f'not valid JSON: {e}') from None
+        except json.JSONDecodeError as e: raise InvocationError(400, f'not valid JSON: {e}') from None
         if not isinstance(obj, dict) or not isinstance(obj.get('instances'), list):
-            raise ClientError(400, 'expected {"instances": [{"data": "<text>"}, ...]}')
+            raise InvocationError(400, 'expected {"instances": [{"data": "<text>"}, ...]}')
         S, want = [], []
         for i, inst in enumerate(obj['instances']):
             if not isinstance(inst, dict) or not isinstance(inst.get('data'), str):
-                raise ClientError(400, f'instances[{i}]: expected {{"data": "<text>"}}, got {json.dumps(inst)[:80]}')
-            if not inst['data'].split(): raise ClientError(400, f'instances[{i}]: "data" holds no tokens')
+                raise InvocationError(400, f'instances[{i}]: expected {{"data": "<text>"}}, got {json.dumps(inst)[:80]}')
+            if not inst['data'].split(): raise InvocationError(400, f'instances[{i}]: "data" holds no tokens')
             conf = inst.get('configuration', {})
             flag = str(conf.get('attention_matrix', 'false')).lower() if isinstance(conf, dict) else None
             if flag not in ('true', 'false'):
-                raise ClientError(400, f'instances[{i}]: configuration.attention_matrix must be "true" or "false"')
+                raise InvocationError(400, f'instances[{i}]: configuration.attention_matrix must be "true" or "false"')
             S.append(inst['data']); want.append(flag == 'true')
         return S, want
 

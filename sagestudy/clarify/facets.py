@@ -133,9 +133,22 @@ def facet_groups(s:pd.Series,              # the facet column
 # %% ../../nbs/50_clarify/50_facets.ipynb #7be46f74
 def _column(df:pd.DataFrame, name, role:str)->pd.Series:
     if not isinstance(df, pd.DataFrame): raise DataFormatError('df', f'expected a pandas DataFrame, got {type(df).__name__}')
+    if not isinstance(name, str) and not pd.api.types.is_scalar(name):
+        raise DataFormatError('df', f'{role}: expected a column name, got {type(name).__name__}')
     if name not in df.columns:
         raise DataFormatError('df', f'{role} column {name!r} not found; columns are {list(df.columns)[:20]}')
     return df[name]
+
+def _group_column(df:pd.DataFrame, group)->pd.Series:
+    "The group variable: a column name of `df`, or the values themselves (a Series on `df`'s index, an array or a list)"
+    if isinstance(group, str) or pd.api.types.is_scalar(group): return _column(df, group, 'group variable')
+    s = group if isinstance(group, pd.Series) else pd.Series(np.asarray(group), index=df.index)
+    if len(s) != len(df): raise DataFormatError('group_variable', f'holds {len(s)} values; the data has {len(df)} rows')
+    if not s.index.equals(df.index):
+        if not (s.index.is_unique and s.index.sort_values().equals(df.index.sort_values())):
+            raise DataFormatError('group_variable', "a Series must carry the data's index (or pass its values: series.to_numpy())")
+        s = s.reindex(df.index)
+    return s
 
 def binarize(df:pd.DataFrame,                # the data set
              label:str,                      # observed label column
@@ -143,7 +156,7 @@ def binarize(df:pd.DataFrame,                # the data set
              label_values_or_threshold,      # positive label value(s) or threshold
              facet_values_or_threshold=None, # facet d value(s), threshold, or None for one-vs-all
              predicted_label:str|None=None,  # predicted label column (post-training)
-             group_variable:str|None=None,   # column for CDDL/CDDPL
+             group_variable=None,            # column name for CDDL/CDDPL, or the values (Series on df's index, array)
              label_kind:str|None=None,       # force the label's kind
              facet_kind:str|None=None,       # force the facet's kind
             )->dict:
@@ -162,7 +175,7 @@ def binarize(df:pd.DataFrame,                # the data set
             raise DataFormatError(predicted_label, f'predicted labels are {pkind} but the labels are {kind}; Clarify needs both of the same kind')
         out['y_hat'] = positive_mask(ps, label_values_or_threshold, kind)
     if group_variable is not None:
-        codes = pd.factorize(_column(df, group_variable, 'group variable'))[0]
+        codes = pd.factorize(_group_column(df, group_variable))[0]
         out['group'] = np.where(codes < 0, codes.max() + 1, codes)   # missing values form one more subgroup
     return out
 

@@ -150,7 +150,7 @@ def posttraining_bias(df:pd.DataFrame,                # data with the model's pr
                       predicted_label:str,            # predicted label column
                       label_values_or_threshold,      # positive label value(s), or a threshold (> t is positive)
                       facet_values_or_threshold=None, # facet d value(s), threshold, or None: one-vs-all
-                      group_variable:str|None=None,   # column for CDDPL
+                      group_variable=None,            # column name for CDDPL, or its values (a Series on df's index)
                       methods='all',                  # 'all' or a list of metric codes
                       label_kind:str|None=None,       # 'categorical'/'continuous' to override Clarify's guess
                       facet_kind:str|None=None,       # same for the facet

@@ -122,7 +122,7 @@ def pretraining_bias(df:pd.DataFrame,                # the training data
                      facet:str,                      # sensitive attribute column
                      label_values_or_threshold,      # positive label value(s), or a threshold (label > t is positive)
                      facet_values_or_threshold=None, # facet d value(s), threshold (facet > t is d), or None: one-vs-all
-                     group_variable:str|None=None,   # column for CDDL
+                     group_variable=None,            # column name for CDDL, or its values (a Series on df's index)
                      methods='all',                  # 'all' or a list of metric codes
                      label_kind:str|None=None,       # 'categorical'/'continuous' to override Clarify's guess
                      facet_kind:str|None=None,       # same for the facet

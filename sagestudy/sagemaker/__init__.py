@@ -1,10 +1,63 @@
-"The SageMaker Python SDK v2's shapes, running locally (hand-written re-exports; the code lives in the notebooks)."
-from sagestudy.platform.storage import Session
-from sagestudy.sagemaker.hosting import (Model, Predictor, DataCaptureConfig, production_variant, endpoint_from_production_variants, CSVSerializer, JSONSerializer, JSONLinesSerializer,
-    RecordSerializer, NumpySerializer, JSONDeserializer, JSONLinesDeserializer, CSVDeserializer, BytesDeserializer, NumpyDeserializer)
-from sagestudy.sagemaker.training import Estimator, TrainingInput, ShuffleConfig, describe_training_job, shard_objects, feed_pipes
-from sagestudy.sagemaker.frameworks import Framework, PyTorch, SKLearn
-from sagestudy.sagemaker.transform import Transformer
-from sagestudy.sagemaker.pipeline import FrameworkModel, SKLearnModel, PyTorchModel, PipelineModel
-from sagestudy.sagemaker.processing import ScriptProcessor, SKLearnProcessor, ProcessingInput, ProcessingOutput
-from sagestudy.sagemaker import image_uris
+"""The SageMaker Python SDK v2, class for class at the SDK's module paths, running locally: `import sagestudy.sagemaker as sagemaker`.
+
+Hand-written (nbdev-export leaves it alone); the code lives in the notebooks of nbs/60_platform. This is the SDK layer: its
+classes build the API requests the SDK sends and hand them to the service (`sagestudy.service`) through
+`session.sagemaker_client` / `session.sagemaker_runtime_client`. Names are imported on first use (PEP 562), so
+`import sagestudy.sagemaker` stays cheap and a notebook pays only for what it touches.
+"""
+import importlib
+
+_EXPORTS = {   # public name -> module that defines it (the SDK's own top-level names)
+    'Session': 'sagestudy.sagemaker.session', 'get_execution_role': 'sagestudy.sagemaker.session',
+    'Model': 'sagestudy.sagemaker.model', 'container_def': 'sagestudy.sagemaker.model',
+    'production_variant': 'sagestudy.sagemaker.model',
+    'Predictor': 'sagestudy.sagemaker.predictor',
+    'Estimator': 'sagestudy.sagemaker.estimator', 'EstimatorBase': 'sagestudy.sagemaker.estimator',
+    'Framework': 'sagestudy.sagemaker.estimator',
+    'TrainingInput': 'sagestudy.sagemaker.inputs', 'TransformInput': 'sagestudy.sagemaker.inputs',
+    'ShuffleConfig': 'sagestudy.sagemaker.inputs',
+    'Transformer': 'sagestudy.sagemaker.transformer',
+    'PipelineModel': 'sagestudy.sagemaker.pipeline',
+    'FrameworkModel': 'sagestudy.sagemaker.pipeline',
+    'RecordSet': 'sagestudy.sagemaker.amazon.amazon_estimator',
+    'AmazonAlgorithmEstimatorBase': 'sagestudy.sagemaker.amazon.amazon_estimator',
+    'LinearLearner': 'sagestudy.sagemaker.amazon.linear_learner', 'LinearLearnerModel': 'sagestudy.sagemaker.amazon.linear_learner',
+    'LinearLearnerPredictor': 'sagestudy.sagemaker.amazon.linear_learner',
+    'KNN': 'sagestudy.sagemaker.amazon.knn', 'KNNModel': 'sagestudy.sagemaker.amazon.knn', 'KNNPredictor': 'sagestudy.sagemaker.amazon.knn',
+    'FactorizationMachines': 'sagestudy.sagemaker.amazon.factorization_machines',
+    'FactorizationMachinesModel': 'sagestudy.sagemaker.amazon.factorization_machines',
+    'FactorizationMachinesPredictor': 'sagestudy.sagemaker.amazon.factorization_machines',
+    **{n: 'sagestudy.sagemaker.amazon.amazon_estimator' for n in ('KMeans', 'PCA', 'RandomCutForest', 'LDA', 'NTM', 'Object2Vec',
+                                                                   'IPInsights')},   # appear when their algorithm chapters land
+}
+_SUBMODULES = ('session', 's3', 'model', 'predictor', 'serializers', 'deserializers', 'model_monitor', 'exceptions', 'utils',
+               'image_uris', 'estimator', 'inputs', 'transformer', 'processing', 'pipeline', 'amazon', 'sklearn', 'pytorch',
+               'xgboost', 'tuner', 'hosting', 'training', 'transform', 'frameworks')
+__all__ = list(_EXPORTS)
+_LEGACY = {    # TEMPORARY (lead removes): the flat names of the old layout and old module paths, until every caller moves
+    **{n: 'sagestudy.sagemaker.hosting' for n in ('DataCaptureConfig', 'CSVSerializer', 'JSONSerializer', 'JSONLinesSerializer',
+        'NumpySerializer', 'JSONDeserializer', 'JSONLinesDeserializer', 'CSVDeserializer', 'BytesDeserializer', 'NumpyDeserializer')},
+    **{n: 'sagestudy.sagemaker.training' for n in ('Estimator', 'TrainingInput', 'ShuffleConfig', 'describe_training_job',
+                                                    'shard_objects', 'feed_pipes')},
+    **{n: 'sagestudy.sagemaker.frameworks' for n in ('Framework', 'PyTorch', 'SKLearn')},
+    'Transformer': 'sagestudy.sagemaker.transform',
+    'RecordSerializer': 'sagestudy.sagemaker.amazon.common',
+    **{n: 'sagestudy.sagemaker.pipeline' for n in ('SKLearnModel', 'PyTorchModel')},
+    **{n: 'sagestudy.sagemaker.processing' for n in ('ScriptProcessor', 'SKLearnProcessor', 'ProcessingInput', 'ProcessingOutput')},
+}
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        value = importlib.import_module(f'{__name__}.{name}')
+    elif name in _EXPORTS or name in _LEGACY:
+        value, errors = None, []
+        for mod in (_EXPORTS.get(name), _LEGACY.get(name)):
+            if mod is None: continue
+            try: value = getattr(importlib.import_module(mod), name); break
+            except (ImportError, AttributeError) as e: errors.append(f'{mod}: {e}')
+        if value is None: raise AttributeError(f"sagestudy.sagemaker.{name} is not available yet ({'; '.join(errors)})")
+    else: raise AttributeError(f"module 'sagestudy.sagemaker' has no attribute {name!r}")
+    globals()[name] = value            # cache: the next lookup is a plain attribute
+    return value
+
+def __dir__(): return sorted(set(globals()) | set(__all__) | set(_SUBMODULES))

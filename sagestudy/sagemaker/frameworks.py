@@ -1,4 +1,4 @@
-"""`PyTorch` and `SKLearn` estimators: your own training script run as the container of a training job, with the training toolkit's `SM_*` environment and command-line hyperparameters; several instances joined by `torch.distributed`.
+"""`PyTorch`, `SKLearn` and `XGBoost` framework estimators: your own training script run as the container of a training job, with the training toolkit's `SM_*` environment and command-line hyperparameters; several instances joined by `torch.distributed`.
 
 Docs: https://sagestudy.github.io/sagestudy/60_platform/script_mode.html.md"""
 
@@ -6,147 +6,16 @@ Docs: https://sagestudy.github.io/sagestudy/60_platform/script_mode.html.md"""
 
 # %% ../../nbs/60_platform/67_script_mode.ipynb #3a674515
 from __future__ import annotations
-import json, os, sys, tarfile
-from pathlib import Path
-from ..core.device import processor, gpu_count
-from .training import Estimator
-from .pipeline import PyTorchModel, SKLearnModel
+from ..core.device import processor
+from .estimator import Framework
 
 # %% auto #0
-__all__ = ['user_args', 'decode_hyperparameters', 'Framework', 'PyTorch', 'SKLearn']
-
-# %% ../../nbs/60_platform/67_script_mode.ipynb #c102e70e
-def user_args(hps:dict, # decoded hyperparameters, e.g. {'epochs': 3, 'lr': 0.1}
-             )->list:   # the script's arguments, e.g. ['--epochs', '3', '--lr', '0.1']
-    "Command-line arguments the training toolkit builds from `hps`: sorted by name, `-k` for one-letter names"
-    out = []
-    for k in sorted(hps):
-        v = hps[k]
-        if isinstance(v, dict): v = ','.join(f'{a}={b}' for a, b in v.items())
-        out += [('-' if len(k) == 1 else '--') + k, str(v)]
-    return out
-
-def decode_hyperparameters(hp:dict)->dict:
-    "The toolkit's view of hyperparameters.json: each value JSON-decoded when it can be; `sagemaker_*` keys dropped"
-    def dec(v):
-        try: return json.loads(v)
-        except json.JSONDecodeError: return v
-    return {k: dec(v) for k, v in hp.items() if not k.startswith('sagemaker_')}
-
-# %% ../../nbs/60_platform/67_script_mode.ipynb #5231ec56
-_DISTRIBUTION_FLAGS = {   # SDK `distribution=` key -> the reserved hyperparameter that carries it to the toolkit
-    'torch_distributed': 'sagemaker_torch_distributed_enabled', 'pytorchddp': 'sagemaker_pytorch_ddp_enabled',
-    'mpi': 'sagemaker_mpi_enabled', 'parameter_server': 'sagemaker_parameter_server_enabled'}
-
-class Framework(Estimator):
-    "Script mode: `entry_point` is the container's program (as `sagemaker.estimator.Framework`)"
-    _framework_module = None   # the framework's entry module in its image (SM_FRAMEWORK_MODULE)
-
-    def __init__(self, entry_point:str,              # the script, e.g. 'train.py' (relative to `source_dir`)
-                 source_dir:str|None=None,          # folder uploaded with it (None: the script alone)
-                 role:str|None=None, framework_version:str|None=None, py_version:str|None=None,
-                 instance_count:int=1, instance_type:str='local', hyperparameters:dict|None=None,
-                 image_uri:str|None=None,           # None: the framework's image for these versions
-                 distribution:dict|None=None,       # e.g. {'torch_distributed': {'enabled': True}}
-                 **kwargs):                         # the rest of `Estimator`'s settings
-        script = Path(source_dir or '.')/entry_point
-        if not script.is_file(): raise ValueError(f"entry_point {str(script)!r} is not a file")
-        if framework_version is None and image_uri is None: raise ValueError(f"{type(self).__name__} needs framework_version (or image_uri)")
-        self.entry_point, self.source_dir = entry_point, source_dir
-        self.framework_version, self.py_version, self.distribution = framework_version, py_version, dict(distribution or {})
-        unknown = set(self.distribution) - set(_DISTRIBUTION_FLAGS)
-        if unknown: raise ValueError(f"distribution: unknown {sorted(unknown)}; known: {', '.join(_DISTRIBUTION_FLAGS)}")
-        region = kwargs['sagemaker_session'].region if kwargs.get('sagemaker_session') else 'us-east-1'
-        super().__init__(image_uri or self._image_uri(region, instance_type), role, instance_count, instance_type,
-                         hyperparameters=hyperparameters, **kwargs)
-
-    def _image_uri(self, region:str, instance_type:str)->str: raise NotImplementedError
-    def _catalog_name(self, image_uri): return None                    # no built-in algorithm behind it
-
-    def _check_instances(self):
-        processor(self.instance_type)                                  # refuses names SageMaker would refuse
-
-    def _validate_hyperparameters(self, hp:dict)->dict:
-        "JSON-encoded hyperparameters plus the SDK's reserved keys"
-        out = {str(k): json.dumps(v) for k, v in hp.items()}
-        out.update({_DISTRIBUTION_FLAGS[k]: json.dumps(bool(v.get('enabled', True))) for k, v in self.distribution.items()})
-        out.update(sagemaker_program=json.dumps(Path(self.entry_point).name if self.source_dir is None else self.entry_point), sagemaker_region=json.dumps(self.session.region),
-                   sagemaker_container_log_level='20')
-        for k, v in out.items():
-            if len(v) > 2500: raise ValueError(f"ValidationException: hyperparameter {k!r} is {len(v)} characters; at most 2500")
-        if len(out) > 100: raise ValueError(f"ValidationException: {len(out)} hyperparameters; at most 100")
-        return out
-
-    def _check_channel(self, name:str, channel, mode:str): pass                 # your script decides what it can read
-    def _metric_definitions(self)->list: return self.metric_definitions
-
-    def _prepare_container(self, job:dict, host:str):
-        "Upload sourcedir.tar.gz (once) and unpack it into this instance's /opt/ml/code"
-        tar_path = job['dir']/'sourcedir.tar.gz'
-        if not tar_path.exists():
-            with tarfile.open(tar_path, 'w:gz') as tar:
-                if self.source_dir: tar.add(self.source_dir, arcname='.', filter=lambda t: None if '__pycache__' in t.name else t)
-                else: tar.add(self.entry_point, arcname=Path(self.entry_point).name)
-            job['module_dir'] = f"s3://{self.session.default_bucket()}/{job['name']}/source/sourcedir.tar.gz"
-            self.session.s3.put_bytes(job['module_dir'], tar_path.read_bytes())
-        ml = job['dir']/host/'opt/ml'
-        with tarfile.open(tar_path) as tar: tar.extractall(ml/'code', filter='data')
-        (ml/'output/data').mkdir(parents=True, exist_ok=True)
-
-    def _container_command(self, job:dict, host:str)->list:
-        "python /opt/ml/code/<entry_point> --name value ..."
-        script = job['dir']/host/'opt/ml/code'/(self.entry_point if self.source_dir else Path(self.entry_point).name)
-        return [sys.executable, str(script), *user_args(decode_hyperparameters(job['hp']))]
-
-    def _container_env(self, job:dict, host:str)->dict:
-        "The training toolkit's SM_* variables, on top of every job's"
-        ml, hps = job['dir']/host/'opt/ml', decode_hyperparameters(job['hp'])
-        dirs = {k: str(ml/'input/data'/k) for k in sorted(job['channels'])}
-        read = lambda f: json.loads((ml/'input/config'/f).read_text())
-        env = {'model_dir': str(ml/'model'), 'channels': sorted(dirs), 'hps': hps, 'hosts': job['hosts'], 'current_host': host,
-               'num_gpus': gpu_count(self.instance_type), 'num_cpus': os.cpu_count(), 'input_dir': str(ml/'input'),
-               'input_config_dir': str(ml/'input/config'), 'output_dir': str(ml/'output'),
-               'output_data_dir': str(ml/'output/data'), 'output_intermediate_dir': str(ml/'output/intermediate'),
-               'network_interface_name': 'eth0', 'resource_config': read('resourceconfig.json'),
-               'input_data_config': read('inputdataconfig.json'), 'user_args': user_args(hps),
-               'user_entry_point': self.entry_point, 'module_name': Path(self.entry_point).stem,
-               'module_dir': job.get('module_dir', ''), 'framework_module': self._framework_module or '',
-               'job_name': job['name'], 'log_level': 20}
-        out = {f'SM_{k.upper()}': v if isinstance(v, str) else json.dumps(v) for k, v in env.items()}
-        out.update({f'SM_CHANNEL_{k.upper()}': d for k, d in dirs.items()})
-        out.update({f'SM_HP_{k.upper()}': v if isinstance(v, str) else json.dumps(v) for k, v in hps.items()})
-        out['SM_TRAINING_ENV'] = json.dumps({**env, 'channel_input_dirs': dirs, 'hyperparameters': hps})
-        return {**super()._container_env(job, host), **out, 'PYTHONUNBUFFERED': '1'}
-
-    def _failure_reason(self, job:dict, host:str, rc:int)->str:
-        "The script's own /opt/ml/output/failure, else the toolkit's ExecuteUserScriptError (written there)"
-        failure = job['dir']/host/'opt/ml/output/failure'
-        if failure.exists(): return failure.read_text()
-        lines = [l for l in (job['dir']/host/'log.txt').read_text().splitlines() if l.strip()]
-        cmd = ' '.join(['python', Path(self.entry_point).name, *user_args(decode_hyperparameters(job['hp']))])
-        reason = (f'AlgorithmError: ExecuteUserScriptError:\nExitCode {rc}\n'
-                  f'ErrorMessage "{lines[-1] if lines else ""}"\nCommand "{cmd}"')
-        failure.write_text(reason)
-        return reason
-
-    def create_model(self, entry_point:str|None=None,  # inference script (default: the training script, guarded by __main__)
-                     source_dir:str|None=None,        # folder copied into the model's code/ (default: the training one)
-                     env:dict|None=None):
-        "The trained model served by your inference handlers (as `Framework.create_model`): SKLearnModel / PyTorchModel"
-        if self.model_data is None: raise ValueError('Estimator has not been fit yet (no model artifact)')
-        return self._model_class(self.model_data, entry_point=entry_point or self.entry_point,
-                                 source_dir=source_dir or self.source_dir, framework_version=self.framework_version,
-                                 role=self.role, env=env, sagemaker_session=self.session)
-
-    def deploy(self, initial_instance_count:int=1, instance_type:str='local', entry_point:str|None=None,
-               source_dir:str|None=None, env:dict|None=None, **kw):
-        "Deploy the trained model behind an endpoint, served by `model_fn`/`input_fn`/`predict_fn`/`output_fn`"
-        return self.create_model(entry_point, source_dir, env).deploy(initial_instance_count, instance_type, **kw)
+__all__ = ['PyTorch', 'SKLearn', 'XGBoost']
 
 # %% ../../nbs/60_platform/67_script_mode.ipynb #940e4857
 class PyTorch(Framework):
     "Your PyTorch script as a training job (as `sagemaker.pytorch.PyTorch`)"
-    _framework_module, _model_class = 'sagemaker_pytorch_container.training:main', PyTorchModel
+    _model_class_name = 'PyTorchModel'
     def _image_uri(self, region, instance_type):
         if self.py_version is None: raise ValueError("PyTorch needs py_version, e.g. 'py311'")
         return (f'763104351884.dkr.ecr.{region}.amazonaws.com/pytorch-training:'
@@ -154,11 +23,17 @@ class PyTorch(Framework):
 
 class SKLearn(Framework):
     "Your scikit-learn script as a training job (as `sagemaker.sklearn.SKLearn`)"
-    _framework_module, _model_class = 'sagemaker_sklearn_container.training:main', SKLearnModel
+    _model_class_name = 'SKLearnModel'
     def _image_uri(self, region, instance_type):
-        if processor(instance_type) == 'gpu': raise ValueError(f"SKLearn runs on CPU instances only; {instance_type} has a GPU")
         return f'683313688378.dkr.ecr.{region}.amazonaws.com/sagemaker-scikit-learn:{self.framework_version}-cpu-{self.py_version or "py3"}'
     def _check_instances(self):
         super()._check_instances()
+        if processor(self.instance_type) == 'gpu': raise ValueError(f"SKLearn runs on CPU instances only; {self.instance_type} has a GPU")
         if self.instance_count != 1: raise ValueError(f"SKLearn does not support distributed training: instance_count={self.instance_count}, "
                                                       "set instance_count=1")
+
+class XGBoost(Framework):
+    "Your XGBoost script in SageMaker's XGBoost image (as `sagemaker.xgboost.XGBoost`, the framework estimator)"
+    _model_class_name = 'FrameworkModel'
+    def _image_uri(self, region, instance_type):
+        return f'683313688378.dkr.ecr.{region}.amazonaws.com/sagemaker-xgboost:{self.framework_version}'

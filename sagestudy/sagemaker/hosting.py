@@ -1,4 +1,4 @@
-"""The SageMaker Python SDK's hosting calls, running here: `Model(model_data=...)`, `deploy()` starting a real local endpoint, `Predictor.predict` with the SDK's serializers and deserializers, `delete_endpoint`.
+"""The SageMaker Python SDK v2's hosting classes at their own module paths (`sagemaker.model.Model`, `sagemaker.predictor.Predictor`, `sagemaker.serializers`, `sagemaker.deserializers`, `sagemaker.model_monitor.DataCaptureConfig`), building the API requests the SDK sends and calling the local service.
 
 Docs: https://sagestudy.github.io/sagestudy/60_platform/hosting.html.md"""
 
@@ -6,221 +6,414 @@ Docs: https://sagestudy.github.io/sagestudy/60_platform/hosting.html.md"""
 
 # %% ../../nbs/60_platform/63_hosting.ipynb #1e34a86e
 from __future__ import annotations
-import base64, csv, datetime as dt, importlib, io, json, pkgutil, random, re, tempfile, urllib.error, urllib.request, uuid
-from pathlib import Path
+import codecs, csv, io, json, logging, time
 import numpy as np
-from ..core import formats
-from ..core.device import check_instance
-from ..core.estimator import SageMakerEstimator, read_model_tar
-from ..platform.serving import ModelServer
-from ..platform.storage import Session, name_from_base
+from fastcore.basics import patch
+from .session import Session
+from .image_uris import base_name_from_image, base_from_name, name_from_base
+from ..service.hosting import estimator_class, check_hosting   # TEMPORARY: their old import path (lead removes)
 
 # %% auto #0
-__all__ = ['ENDPOINTS', 'CSVSerializer', 'JSONSerializer', 'JSONLinesSerializer', 'RecordSerializer', 'JSONDeserializer',
-           'JSONLinesDeserializer', 'CSVDeserializer', 'BytesDeserializer', 'NumpySerializer', 'NumpyDeserializer',
-           'estimator_class', 'check_hosting', 'DataCaptureConfig', 'Endpoint', 'Predictor', 'production_variant',
-           'endpoint_from_production_variants', 'Model']
+__all__ = ['BaseSerializer', 'SimpleBaseSerializer', 'IdentitySerializer', 'JSONSerializer', 'CSVSerializer',
+           'JSONLinesSerializer', 'LibSVMSerializer', 'NumpySerializer', 'SparseMatrixSerializer', 'BaseDeserializer',
+           'SimpleBaseDeserializer', 'BytesDeserializer', 'StringDeserializer', 'StreamDeserializer', 'CSVDeserializer',
+           'JSONDeserializer', 'JSONLinesDeserializer', 'NumpyDeserializer', 'UnexpectedStatusException', 'Predictor',
+           'DataCaptureConfig', 'production_variant', 'container_def', 'Model']
 
 # %% ../../nbs/60_platform/63_hosting.ipynb #31dbdd5d
-class CSVSerializer:
-    "Rows of numbers -> text/csv (no header); a str or bytes is sent as it is"
-    CONTENT_TYPE = 'text/csv'
-    def serialize(self, data)->bytes:
-        if isinstance(data, (str, bytes)): return data.encode() if isinstance(data, str) else data
-        rows = np.atleast_2d(np.asarray(data))
-        return '\n'.join(','.join(repr(float(v)) for v in row) for row in rows).encode()
+class BaseSerializer:
+    "Turns data into a request body (as `sagemaker.serializers.BaseSerializer`)"
+    def serialize(self, data): raise NotImplementedError
+    @property
+    def CONTENT_TYPE(self): return self.content_type
 
-class JSONSerializer:
-    "Any JSON-able object -> application/json; arrays become SageMaker's {'instances': [{'features': row}]}"
-    CONTENT_TYPE = 'application/json'
-    def serialize(self, data)->bytes:
-        if isinstance(data, np.ndarray): data = {'instances': [{'features': r.tolist()} for r in np.atleast_2d(data)]}
-        return json.dumps(data).encode()
+class SimpleBaseSerializer(BaseSerializer):
+    "A serializer with a fixed `content_type`"
+    def __init__(self, content_type:str='application/json'): self.content_type = content_type
 
-class JSONLinesSerializer:
-    "Rows -> application/jsonlines, one {'features': row} per line"
-    CONTENT_TYPE = 'application/jsonlines'
-    def serialize(self, data)->bytes:
-        return '\n'.join(json.dumps({'features': np.asarray(r).tolist()}) for r in np.atleast_2d(np.asarray(data))).encode()
+class IdentitySerializer(SimpleBaseSerializer):
+    "Sends the data unchanged (the `Predictor`'s default)"
+    def __init__(self, content_type:str='application/octet-stream'): super().__init__(content_type)
+    def serialize(self, data): return data
 
-class RecordSerializer:
-    "Rows -> application/x-recordio-protobuf (float32 records)"
-    CONTENT_TYPE = 'application/x-recordio-protobuf'
-    def serialize(self, data)->bytes:
-        buf = io.BytesIO(); formats.write_recordio_protobuf(buf, np.atleast_2d(np.asarray(data, dtype=np.float32)))
-        return buf.getvalue()
+class JSONSerializer(SimpleBaseSerializer):
+    "`json.dumps(data)`; arrays (also as values of a dict) become lists"
+    def serialize(self, data):
+        if isinstance(data, dict): return json.dumps({k: _tolist(v) for k, v in data.items()})
+        if hasattr(data, 'read'): return data.read()
+        return json.dumps(_tolist(data))
 
-class JSONDeserializer:
-    "application/json response -> Python objects"
-    ACCEPT = ('application/json',)
-    def deserialize(self, body:bytes, content_type:str): return json.loads(body)
+def _tolist(data): return data.tolist() if isinstance(data, np.ndarray) else data
 
-class JSONLinesDeserializer:
-    "application/jsonlines response -> list of objects"
-    ACCEPT = ('application/jsonlines',)
-    def deserialize(self, body:bytes, content_type:str): return [json.loads(l) for l in body.decode().splitlines() if l.strip()]
+class CSVSerializer(SimpleBaseSerializer):
+    "One CSV line per row (a list of rows or a 2-D array), or one line for a flat sequence"
+    def __init__(self, content_type:str='text/csv'): super().__init__(content_type)
+    def serialize(self, data):
+        if isinstance(data, str): return data
+        if hasattr(data, 'read'): return data.read()
+        rows = hasattr(data, '__len__') and hasattr(data, '__setitem__') and len(data) > 0 and _is_sequence(data[0])
+        return '\n'.join(self._row(r) for r in data) if rows else self._row(data)
+    def _row(self, row):
+        if isinstance(row, str): return row
+        if isinstance(row, np.ndarray): row = row.flatten()
+        if not hasattr(row, '__len__'): raise ValueError(f'Unable to handle input format: {type(row)}')
+        if len(row) == 0: raise ValueError('Cannot serialize empty array')
+        buf = io.StringIO(); csv.writer(buf, delimiter=',').writerow(row)
+        return buf.getvalue().rstrip('\r\n')
 
-class CSVDeserializer:
-    "text/csv response -> list of rows of strings (as the SDK's CSVDeserializer)"
-    ACCEPT = ('text/csv',)
-    def deserialize(self, body:bytes, content_type:str): return list(csv.reader(io.StringIO(body.decode())))
+def _is_sequence(x): return hasattr(x, '__iter__') and hasattr(x, '__getitem__') and not isinstance(x, (str, bytes))
 
-class BytesDeserializer:
-    "Any response -> raw bytes"
-    ACCEPT = ('*/*',)
-    def deserialize(self, body:bytes, content_type:str): return body
+class JSONLinesSerializer(SimpleBaseSerializer):
+    "JSON Lines: a str or a file is sent as it is (the SDK's; build the lines yourself)"
+    def __init__(self, content_type:str='application/jsonlines'): super().__init__(content_type)
+    def serialize(self, data):
+        if isinstance(data, str): return data
+        if hasattr(data, 'read'): return data.read()
+        raise ValueError(f'Object of type {type(data)} is not JSON Lines serializable.')
 
-class NumpySerializer:
-    "An array -> application/x-npy (the bytes `np.save` writes)"
-    CONTENT_TYPE = 'application/x-npy'
-    def __init__(self, dtype=None): self.dtype = dtype    # cast to this dtype first (None: keep the array's)
-    def serialize(self, data)->bytes:
-        buf = io.BytesIO(); np.save(buf, np.asarray(data, dtype=self.dtype), allow_pickle=False)
-        return buf.getvalue()
+class LibSVMSerializer(JSONLinesSerializer):
+    "text/libsvm: a str or a file, sent as it is"
+    def __init__(self, content_type:str='text/libsvm'): SimpleBaseSerializer.__init__(self, content_type)
 
-class NumpyDeserializer:
-    "application/x-npy response -> array (JSON and CSV answers are converted too, as the SDK's)"
-    ACCEPT = ('application/x-npy',)
-    def __init__(self, dtype=None, allow_pickle:bool=False): self.dtype, self.allow_pickle = dtype, allow_pickle
-    def deserialize(self, body:bytes, content_type:str):
-        mime = formats.parse_content_type(content_type or '')[0]
-        if mime == 'application/json': return np.array(json.loads(body), dtype=self.dtype)
+class NumpySerializer(SimpleBaseSerializer):
+    "An array -> the bytes `np.save` writes (application/x-npy), never a pickle"
+    def __init__(self, dtype=None, content_type:str='application/x-npy'): super().__init__(content_type); self.dtype = dtype
+    def serialize(self, data):
+        if hasattr(data, 'read'): return data.read()
+        a = np.asarray(data, dtype=self.dtype) if not isinstance(data, np.ndarray) else data
+        if a.size == 0: raise ValueError('Cannot serialize empty array.')
+        buf = io.BytesIO(); np.save(buf, a, allow_pickle=False); return buf.getvalue()
+
+class SparseMatrixSerializer(SimpleBaseSerializer):
+    "A scipy sparse matrix -> the bytes `scipy.sparse.save_npz` writes (application/x-npz)"
+    def __init__(self, content_type:str='application/x-npz'): super().__init__(content_type)
+    def serialize(self, data):
+        import scipy.sparse
+        buf = io.BytesIO(); scipy.sparse.save_npz(buf, data); return buf.getvalue()
+
+# %% ../../nbs/60_platform/63_hosting.ipynb #c1f0d2a4
+class BaseDeserializer:
+    "Turns a response stream into Python (as `sagemaker.deserializers.BaseDeserializer`)"
+    def deserialize(self, stream, content_type:str): raise NotImplementedError
+    @property
+    def ACCEPT(self): return (self.accept,) if isinstance(self.accept, str) else tuple(self.accept)
+
+class SimpleBaseDeserializer(BaseDeserializer):
+    "A deserializer with a fixed `accept`"
+    def __init__(self, accept='*/*'): self.accept = accept
+
+def _read(stream)->bytes:
+    try: return stream.read() if hasattr(stream, 'read') else bytes(stream)
+    finally:
+        if hasattr(stream, 'close'): stream.close()
+
+class BytesDeserializer(SimpleBaseDeserializer):
+    "The raw bytes (the `Predictor`'s default, Accept */*)"
+    def deserialize(self, stream, content_type): return _read(stream)
+
+class StringDeserializer(SimpleBaseDeserializer):
+    "The body decoded to a str"
+    def __init__(self, encoding:str='UTF-8', accept='application/json'): super().__init__(accept); self.encoding = encoding
+    def deserialize(self, stream, content_type): return _read(stream).decode(self.encoding)
+
+class StreamDeserializer(SimpleBaseDeserializer):
+    "(stream, content_type), for you to read"
+    def deserialize(self, stream, content_type): return stream, content_type
+
+class CSVDeserializer(SimpleBaseDeserializer):
+    "A list of rows, each a list of strings"
+    def __init__(self, encoding:str='utf-8', accept='text/csv'): super().__init__(accept); self.encoding = encoding
+    def deserialize(self, stream, content_type): return list(csv.reader(_read(stream).decode(self.encoding).splitlines()))
+
+class JSONDeserializer(SimpleBaseDeserializer):
+    "Python objects from JSON"
+    def __init__(self, accept='application/json'): super().__init__(accept)
+    def deserialize(self, stream, content_type): return json.loads(_read(stream).decode('utf-8'))
+
+class JSONLinesDeserializer(SimpleBaseDeserializer):
+    "A list of objects, one per JSON line"
+    def __init__(self, accept='application/jsonlines'): super().__init__(accept)
+    def deserialize(self, stream, content_type):
+        return [json.loads(l) for l in _read(stream).decode('utf-8').rstrip().split('\n') if l.strip()]
+
+class NumpyDeserializer(SimpleBaseDeserializer):
+    "An array from .npy, CSV or JSON; `allow_pickle` is False here (the SDK's default is True)"
+    def __init__(self, dtype=None, accept='application/x-npy', allow_pickle:bool=False):
+        super().__init__(accept); self.dtype, self.allow_pickle = dtype, allow_pickle
+    def deserialize(self, stream, content_type):
+        body, mime = _read(stream), (content_type or '').split(';')[0].strip()
         if mime == 'text/csv': return np.genfromtxt(io.StringIO(body.decode()), delimiter=',', dtype=self.dtype)
+        if mime == 'application/json': return np.array(json.loads(body), dtype=self.dtype)
         if mime == 'application/x-npy': return np.load(io.BytesIO(body), allow_pickle=self.allow_pickle)
-        raise ValueError(f'NumpyDeserializer cannot read a {content_type!r} response')
+        raise ValueError(f'{content_type} cannot be deserialized.')
+
+# %% ../../nbs/60_platform/63_hosting.ipynb #2b9e6c51
+class UnexpectedStatusException(ValueError):
+    "A job or endpoint ended in a status nobody waited for (as `sagemaker.exceptions.UnexpectedStatusException`)"
+    def __init__(self, message:str, allowed_statuses, actual_status):
+        self.allowed_statuses, self.actual_status = allowed_statuses, actual_status
+        super().__init__(message)
+
+# %% ../../nbs/60_platform/63_hosting.ipynb #7d3e8a10
+class Predictor:
+    "Requests to a named endpoint, through the runtime client (as `sagemaker.predictor.Predictor`)"
+    def __init__(self, endpoint_name:str, sagemaker_session=None, serializer=IdentitySerializer(),
+                 deserializer=BytesDeserializer(), component_name:str|None=None, **kwargs):
+        self.endpoint_name, self.sagemaker_session = endpoint_name, sagemaker_session or Session()
+        self.serializer, self.deserializer, self.component_name = serializer, deserializer, component_name
+
+    @property
+    def content_type(self): return self.serializer.CONTENT_TYPE
+    @property
+    def accept(self): return self.deserializer.ACCEPT
+    @property
+    def endpoint(self): return self.endpoint_name
+
+    def _create_request_args(self, data, initial_args=None, target_model=None, target_variant=None, inference_id=None,
+                             custom_attributes=None)->dict:
+        "The InvokeEndpoint request, as the SDK builds it"
+        args = dict(initial_args) if initial_args else {}
+        args.setdefault('EndpointName', self.endpoint_name)
+        if 'ContentType' not in args: args['ContentType'] = self.content_type if isinstance(self.content_type, str) else ', '.join(self.content_type)
+        if 'Accept' not in args: args['Accept'] = self.accept if isinstance(self.accept, str) else ', '.join(self.accept)
+        for k, v in (('TargetModel', target_model), ('TargetVariant', target_variant), ('InferenceId', inference_id),
+                     ('CustomAttributes', custom_attributes)):
+            if v: args[k] = v
+        args['Body'] = self.serializer.serialize(data)
+        return args
+
+    def predict(self, data, initial_args:dict|None=None, target_model=None, target_variant:str|None=None,
+                inference_id:str|None=None, custom_attributes:str|None=None, component_name=None):
+        "Serialize `data`, invoke the endpoint, deserialize the answer"
+        args = self._create_request_args(data, initial_args, target_model, target_variant, inference_id, custom_attributes)
+        response = self.sagemaker_session.sagemaker_runtime_client.invoke_endpoint(**args)
+        return self.deserializer.deserialize(response['Body'], response.get('ContentType', 'application/octet-stream'))
+
+# %% ../../nbs/60_platform/63_hosting.ipynb #9e1f4b22
+@patch
+def _config(self:Predictor)->dict:
+    c = self.sagemaker_session.sagemaker_client
+    return c.describe_endpoint_config(EndpointConfigName=c.describe_endpoint(EndpointName=self.endpoint_name)['EndpointConfigName'])
+
+@patch
+def delete_endpoint(self:Predictor, delete_endpoint_config:bool=True):
+    "DeleteEndpoint (and, by default, DeleteEndpointConfig of its config)"
+    c = self.sagemaker_session.sagemaker_client
+    if delete_endpoint_config:
+        c.delete_endpoint_config(EndpointConfigName=c.describe_endpoint(EndpointName=self.endpoint_name)['EndpointConfigName'])
+    c.delete_endpoint(EndpointName=self.endpoint_name)
+
+@patch
+def delete_model(self:Predictor):
+    "DeleteModel for every model of the endpoint's config"
+    c = self.sagemaker_session.sagemaker_client
+    for v in self._config()['ProductionVariants']: c.delete_model(ModelName=v['ModelName'])
+
+@patch
+def update_endpoint(self:Predictor, initial_instance_count:int|None=None, instance_type:str|None=None, accelerator_type=None,
+                    model_name:str|None=None, tags=None, kms_key=None, data_capture_config_dict:dict|None=None, wait:bool=True):
+    "A new endpoint config from the current one, then UpdateEndpoint to it"
+    config = self._config()
+    variants = config['ProductionVariants']
+    if (initial_instance_count or instance_type or model_name) and len(variants) > 1:
+        raise ValueError('Unable to update an endpoint with multiple production variants when a model_name, instance_type or '
+                         'initial_instance_count is given: build a new config with `production_variant` instead.')
+    if initial_instance_count or instance_type or model_name:
+        v = dict(variants[0])
+        if initial_instance_count: v['InitialInstanceCount'] = initial_instance_count
+        if instance_type: v['InstanceType'] = instance_type
+        if model_name: v['ModelName'] = model_name
+        variants = [v]
+    new = name_from_base(self.endpoint_name)
+    self.sagemaker_session.create_endpoint_config_from_existing(config['EndpointConfigName'], new, new_production_variants=variants,
+                                                                 new_data_capture_config_dict=data_capture_config_dict)
+    self.sagemaker_session.update_endpoint(self.endpoint_name, new, wait=wait)
 
 # %% ../../nbs/60_platform/63_hosting.ipynb #5eaff5d2
-ENDPOINTS:dict = {}     # endpoint name -> Endpoint (this Python process's "SageMaker")
-_NAME = re.compile(r'^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$')
-
-def estimator_class(algorithm:str)->type:
-    "The sagestudy estimator class implementing catalog algorithm `algorithm`"
-    import sagestudy.algorithms as pkg
-    for m in pkgutil.iter_modules(pkg.__path__):
-        mod = importlib.import_module(f'{pkg.__name__}.{m.name}')
-        for obj in vars(mod).values():
-            if isinstance(obj, type) and issubclass(obj, SageMakerEstimator) and obj._algorithm == algorithm: return obj
-    raise KeyError(f"sagestudy has no implementation of {algorithm!r} yet")
-
-def check_hosting(served,              # what `Model._load()` returns: an estimator, or an object with its own `check_hosting`
-                  instance_type:str,   # e.g. 'ml.m5.xlarge', 'local'
-                  instance_count:int=1,
-                 ):
-    "Raise `InstanceTypeError` if SageMaker would refuse to host `served` on this instance type"
-    if hasattr(served, 'check_hosting'): return served.check_hosting(instance_type, instance_count)
-    return check_instance(served._algorithm, instance_type, instance_count, purpose='inference')
-
 class DataCaptureConfig:
     "What an endpoint records of its traffic, and where (as `sagemaker.model_monitor.DataCaptureConfig`)"
-    def __init__(self, enable_capture:bool=True, sampling_percentage:int=20, destination_s3_uri:str|None=None,
-                 capture_options=('REQUEST', 'RESPONSE'), csv_content_types=('text/csv',),
-                 json_content_types=('application/json', 'application/jsonlines')):
-        if not 0 <= sampling_percentage <= 100: raise ValueError(f'sampling_percentage={sampling_percentage}: 0 to 100')
-        self.enable_capture, self.sampling_percentage, self.destination_s3_uri = enable_capture, sampling_percentage, destination_s3_uri
-        self.capture_options, self.csv_types, self.json_types = tuple(capture_options), csv_content_types, json_content_types
+    API_MAPPING = {'REQUEST': 'Input', 'RESPONSE': 'Output'}
+    def __init__(self, enable_capture:bool, sampling_percentage:int=20, destination_s3_uri:str|None=None, kms_key_id=None,
+                 capture_options:list|None=None, csv_content_types:list|None=None, json_content_types:list|None=None,
+                 sagemaker_session=None):
+        self.enable_capture, self.sampling_percentage, self.kms_key_id = enable_capture, sampling_percentage, kms_key_id
+        if destination_s3_uri is None:
+            session = sagemaker_session or Session()
+            prefix = f"{session.default_bucket_prefix.strip('/')}/" if getattr(session, 'default_bucket_prefix', None) else ''
+            destination_s3_uri = f's3://{session.default_bucket()}/{prefix}model-monitor/data-capture'
+        self.destination_s3_uri = destination_s3_uri
+        self.capture_options = capture_options or ['REQUEST', 'RESPONSE']
+        self.csv_content_types, self.json_content_types = csv_content_types, json_content_types
 
-    def _encode(self, body:bytes, content_type:str)->dict:
-        mime = formats.parse_content_type(content_type or '')[0]
-        kind = 'CSV' if mime in self.csv_types else 'JSON' if mime in self.json_types else 'BASE64'
-        data = base64.b64encode(body).decode() if kind == 'BASE64' else body.decode()
-        return {'observedContentType': content_type, 'data': data, 'encoding': kind}
+    def _to_request_dict(self)->dict:
+        "The API's DataCaptureConfig"
+        bad = [o for o in self.capture_options if o.upper() not in self.API_MAPPING]
+        if bad: raise ValueError(f'capture_options {bad}: each must be REQUEST or RESPONSE')
+        d = {'EnableCapture': self.enable_capture, 'InitialSamplingPercentage': self.sampling_percentage,
+             'DestinationS3Uri': self.destination_s3_uri,
+             'CaptureOptions': [{'CaptureMode': self.API_MAPPING[o.upper()]} for o in self.capture_options]}
+        if self.kms_key_id is not None: d['KmsKeyId'] = self.kms_key_id
+        if self.csv_content_types or self.json_content_types:
+            d['CaptureContentTypeHeader'] = {**({'CsvContentTypes': self.csv_content_types} if self.csv_content_types else {}),
+                                             **({'JsonContentTypes': self.json_content_types} if self.json_content_types else {})}
+        return d
 
-class Endpoint:
-    "Production variants behind one name: weighted routing, `TargetVariant`, data capture"
-    def __init__(self, name:str, variants:dict, capture:DataCaptureConfig|None, session:Session, seed:int=0):
-        self.name, self.variants, self.capture, self.session = name, variants, capture, session   # variants: name -> (weight, ModelServer)
-        self.rng = random.Random(seed)
+# %% ../../nbs/60_platform/63_hosting.ipynb #e6a6aeb6
+def production_variant(model_name:str, instance_type:str|None=None, initial_instance_count:int|None=None,
+                       variant_name:str='AllTraffic', initial_weight:float=1, accelerator_type=None,
+                       serverless_inference_config=None, volume_size=None, model_data_download_timeout=None,
+                       container_startup_health_check_timeout=None, **kwargs)->dict:
+    "One ProductionVariant of CreateEndpointConfig (as `sagemaker.production_variant`)"
+    v = {'ModelName': model_name, 'VariantName': variant_name, 'InitialVariantWeight': initial_weight}
+    if instance_type is not None: v['InstanceType'] = instance_type
+    if initial_instance_count is not None: v['InitialInstanceCount'] = initial_instance_count
+    if accelerator_type: v['AcceleratorType'] = accelerator_type
+    if serverless_inference_config is not None: v['ServerlessConfig'] = serverless_inference_config._to_request_dict()
+    if volume_size: v['VolumeSizeInGB'] = volume_size
+    if model_data_download_timeout: v['ModelDataDownloadTimeoutInSeconds'] = model_data_download_timeout
+    if container_startup_health_check_timeout: v['ContainerStartupHealthCheckTimeoutInSeconds'] = container_startup_health_check_timeout
+    return v
 
-    def route(self, target_variant:str|None=None)->str:
-        "The variant that serves a request: `target_variant`, else weighted at random (share = weight / sum of weights)"
-        if target_variant is not None:
-            if target_variant not in self.variants: raise ValueError(f"endpoint {self.name} has no variant {target_variant!r}")
-            return target_variant
-        names = list(self.variants)
-        return self.rng.choices(names, weights=[self.variants[n][0] for n in names])[0]
+def container_def(image_uri:str, model_data_url:str|None=None, env:dict|None=None, container_mode=None, image_config=None)->dict:
+    "One ContainerDefinition of CreateModel (as `sagemaker.container_def`)"
+    c = {'Image': image_uri, 'Environment': dict(env or {})}
+    if model_data_url: c['ModelDataUrl'] = model_data_url
+    if container_mode: c['Mode'] = container_mode
+    if image_config: c['ImageConfig'] = image_config
+    return c
 
-    def record(self, variant:str, request:bytes, content_type:str, response:bytes, accept:str):
-        "Write one capture record (JSON Lines) under destination/<endpoint>/<variant>/yyyy/mm/dd/hh/"
-        c = self.capture
-        if c is None or not c.enable_capture or self.rng.random() * 100 >= c.sampling_percentage: return
-        now = dt.datetime.now(dt.timezone.utc)
-        data = {}
-        if 'REQUEST' in c.capture_options: data['endpointInput'] = {**c._encode(request, content_type), 'mode': 'INPUT'}
-        if 'RESPONSE' in c.capture_options: data['endpointOutput'] = {**c._encode(response, accept), 'mode': 'OUTPUT'}
-        rec = {'captureData': data, 'eventMetadata': {'eventId': str(uuid.uuid4()), 'inferenceTime': now.strftime('%Y-%m-%dT%H:%M:%SZ')},
-               'eventVersion': '0'}
-        dest = (c.destination_s3_uri or f's3://{self.session.default_bucket()}/model-monitor/data-capture').rstrip('/')
-        key = f"{dest}/{self.name}/{variant}/{now:%Y/%m/%d/%H}/{now:%M-%S-%f}-{rec['eventMetadata']['eventId'][:8]}.jsonl"
-        self.session.s3.put_bytes(key, (json.dumps(rec) + '\n').encode())
+# %% ../../nbs/60_platform/63_hosting.ipynb #0add5977
+@patch
+def create_model(self:Session, name:str, role:str|None=None, container_defs=None, vpc_config=None, enable_network_isolation=None,
+                 primary_container=None, tags=None)->str:
+    "CreateModel: one container (a dict) or an inference pipeline (a list); returns the name"
+    req = {'ModelName': name, 'ExecutionRoleArn': role}
+    if isinstance(container_defs, list): req['Containers'] = container_defs
+    else: req['PrimaryContainer'] = container_defs or primary_container
+    if vpc_config: req['VpcConfig'] = vpc_config
+    if enable_network_isolation: req['EnableNetworkIsolation'] = True
+    if tags: req['Tags'] = tags
+    self.sagemaker_client.create_model(**req)
+    return name
 
-    def stop(self):
-        for _, server in self.variants.values(): server.stop()
+@patch
+def wait_for_endpoint(self:Session, endpoint:str, poll:float=0.1, live_logging:bool=False)->dict:
+    "Poll DescribeEndpoint until it leaves Creating/Updating; raise `UnexpectedStatusException` unless InService"
+    while (desc := self.sagemaker_client.describe_endpoint(EndpointName=endpoint))['EndpointStatus'] in ('Creating', 'Updating'): time.sleep(poll)
+    if desc['EndpointStatus'] != 'InService':
+        raise UnexpectedStatusException(f"Error hosting endpoint {endpoint}: {desc['EndpointStatus']}. Reason: {desc.get('FailureReason')}. "
+            "Check troubleshooting guide for common errors: https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-python-sdk-troubleshooting.html",
+            allowed_statuses=['InService'], actual_status=desc['EndpointStatus'])
+    return desc
 
-class Predictor:
-    "Send requests to a named endpoint with a serializer and a deserializer (as `sagemaker.predictor.Predictor`)"
-    def __init__(self, endpoint_name:str, serializer=None, deserializer=None):
-        self.endpoint_name = endpoint_name
-        self.serializer, self.deserializer = serializer or CSVSerializer(), deserializer or JSONDeserializer()
-        self.last_variant = None
+@patch
+def create_endpoint(self:Session, endpoint_name:str, config_name:str, tags=None, wait:bool=True, live_logging:bool=False)->str:
+    "CreateEndpoint (then wait for it, by default)"
+    self.sagemaker_client.create_endpoint(EndpointName=endpoint_name, EndpointConfigName=config_name, **({'Tags': tags} if tags else {}))
+    if wait: self.wait_for_endpoint(endpoint_name)
+    return endpoint_name
 
-    def predict(self, data, target_variant:str|None=None):
-        "Serialize `data`, POST it to the routed variant's /invocations, deserialize the answer"
-        ep = ENDPOINTS.get(self.endpoint_name)
-        if ep is None: raise ValueError(f"Could not find endpoint {self.endpoint_name!r}")
-        variant = self.last_variant = ep.route(target_variant)
-        body, ctype, accept = self.serializer.serialize(data), self.serializer.CONTENT_TYPE, ', '.join(self.deserializer.ACCEPT)
-        req = urllib.request.Request(ep.variants[variant][1].url + '/invocations', data=body, method='POST',
-                                     headers={'Content-Type': ctype, 'Accept': accept})
-        try:
-            with urllib.request.urlopen(req, timeout=60) as r: out, out_type = r.read(), r.headers['Content-Type']
-        except urllib.error.HTTPError as e:
-            raise ValueError(f"ModelError: endpoint {self.endpoint_name} answered {e.code}: {e.read().decode()}") from None
-        ep.record(variant, body, ctype, out, out_type)
-        return self.deserializer.deserialize(out, out_type)
+@patch
+def endpoint_from_production_variants(self:Session, name:str, production_variants:list, tags=None, kms_key=None, wait:bool=True,
+                                      data_capture_config_dict:dict|None=None, **kwargs)->str:
+    "CreateEndpointConfig and CreateEndpoint, both named `name`"
+    req = {'EndpointConfigName': name, 'ProductionVariants': production_variants}
+    if data_capture_config_dict: req['DataCaptureConfig'] = data_capture_config_dict
+    if kms_key: req['KmsKeyId'] = kms_key
+    if tags: req['Tags'] = tags
+    self.sagemaker_client.create_endpoint_config(**req)
+    return self.create_endpoint(name, name, tags, wait)
 
-    def delete_endpoint(self):
-        "Stop the endpoint's servers and forget it"
-        ep = ENDPOINTS.pop(self.endpoint_name, None)
-        if ep is None: raise ValueError(f"Could not find endpoint {self.endpoint_name!r}")
-        ep.stop()
+# %% ../../nbs/60_platform/63_hosting.ipynb #82fe1c0f
+@patch
+def create_endpoint_config_from_existing(self:Session, existing_config_name:str, new_config_name:str, new_tags=None, new_kms_key=None,
+                                         new_data_capture_config_dict=None, new_production_variants=None)->str:
+    "CreateEndpointConfig copying an existing one, with the given parts replaced"
+    old = self.sagemaker_client.describe_endpoint_config(EndpointConfigName=existing_config_name)
+    req = {'EndpointConfigName': new_config_name, 'ProductionVariants': new_production_variants or old['ProductionVariants']}
+    capture = new_data_capture_config_dict or old.get('DataCaptureConfig')
+    if capture: req['DataCaptureConfig'] = capture
+    self.sagemaker_client.create_endpoint_config(**req)
+    return new_config_name
 
-def production_variant(model, instance_type:str='local', initial_instance_count:int=1, variant_name:str='AllTraffic',
-                       initial_weight:float=1.0)->dict:
-    "One ProductionVariant of an endpoint configuration (as `sagemaker.session.production_variant`)"
-    if initial_weight < 0: raise ValueError(f'initial_weight={initial_weight}: must be >= 0')
-    return dict(model=model, instance_type=instance_type, initial_instance_count=initial_instance_count,
-                variant_name=variant_name, initial_weight=initial_weight)
+@patch
+def update_endpoint(self:Session, endpoint_name:str, endpoint_config_name:str, wait:bool=True)->str:
+    "UpdateEndpoint to another config (then wait, by default)"
+    try: self.sagemaker_client.describe_endpoint(EndpointName=endpoint_name)
+    except Exception: raise ValueError(f"Endpoint with name '{endpoint_name}' does not exist; please use an existing endpoint name") from None
+    self.sagemaker_client.update_endpoint(EndpointName=endpoint_name, EndpointConfigName=endpoint_config_name)
+    if wait: self.wait_for_endpoint(endpoint_name)
+    return endpoint_name
 
-def endpoint_from_production_variants(name:str, production_variants:list, data_capture_config:DataCaptureConfig|None=None,
-                                      serializer=None, deserializer=None, session:Session|None=None)->Predictor:
-    "CreateEndpointConfig + CreateEndpoint: start every variant's server; returns a Predictor"
-    if not _NAME.match(name): raise ValueError(f"endpoint name {name!r}: 1-63 letters, digits and hyphens")
-    if name in ENDPOINTS: raise ValueError(f"Cannot create already existing endpoint {name!r}")
-    if not 1 <= len(production_variants) <= 10: raise ValueError('an endpoint configuration has 1 to 10 production variants')
-    servers = {}
-    for v in production_variants:
-        est = v['model']._load()
-        check_hosting(est, v['instance_type'], v['initial_instance_count'])
-        servers[v['variant_name']] = (v['initial_weight'], ModelServer(est))
-    session = session or production_variants[0]['model'].session
-    ENDPOINTS[name] = Endpoint(name, servers, data_capture_config, session)
-    return Predictor(name, serializer, deserializer)
+@patch
+def delete_endpoint(self:Session, endpoint_name:str): self.sagemaker_client.delete_endpoint(EndpointName=endpoint_name)
+@patch
+def delete_endpoint_config(self:Session, endpoint_config_name:str): self.sagemaker_client.delete_endpoint_config(EndpointConfigName=endpoint_config_name)
+@patch
+def delete_model(self:Session, model_name:str): self.sagemaker_client.delete_model(ModelName=model_name)
 
+# %% ../../nbs/60_platform/63_hosting.ipynb #e7772823
 class Model:
-    "A model artifact ready to host (as `sagemaker.model.Model`); `model_data` is an s3:// URI or a local path"
-    def __init__(self, model_data, image_uri:str|None=None, role:str|None=None, sagemaker_session:Session|None=None):
-        self.model_data, self.image_uri, self.role = model_data, image_uri, role
-        self.session = sagemaker_session or Session()
+    "A model to host: an image, an artifact and an environment (as `sagemaker.model.Model`; the SDK side)"
+    def __init__(self, image_uri:str, model_data:str|None=None, role:str|None=None, predictor_cls=None, env:dict|None=None,
+                 name:str|None=None, vpc_config=None, sagemaker_session:Session|None=None, enable_network_isolation=None,
+                 model_kms_key=None, image_config=None, source_dir=None, code_location=None, entry_point=None,
+                 container_log_level=logging.INFO, dependencies=None, git_config=None, **kwargs):
+        if isinstance(image_uri, str) and (image_uri.endswith('.tar.gz') or image_uri.startswith(('s3://', '/', '.'))):
+            raise ValueError(f'Model(image_uri={image_uri!r}): that is a model artifact, not an image. The SDK\'s order is '
+                             'Model(image_uri, model_data, role): pass model_data= by keyword, and the image from image_uris.retrieve().')
+        self.image_uri, self.model_data, self.role, self.predictor_cls = image_uri, model_data, role, predictor_cls
+        self.env, self.name, self.vpc_config, self.sagemaker_session = dict(env or {}), name, vpc_config, sagemaker_session
+        self.enable_network_isolation, self.entry_point, self.source_dir = enable_network_isolation, entry_point, source_dir
+        self.endpoint_name, self._base_name = None, None
 
-    def _load(self):
-        path = self.model_data
-        if str(path).startswith('s3://'): path = self.session.s3.path(path)
-        info = read_model_tar(path)[1]
-        return estimator_class(info['algorithm']).load(path)
+    def prepare_container_def(self, instance_type:str|None=None, accelerator_type=None, serverless_inference_config=None)->dict:
+        "The ContainerDefinition CreateModel receives"
+        return container_def(self.image_uri, self.model_data, self.env)
 
-    def deploy(self, initial_instance_count:int=1, instance_type:str='local', serializer=None, deserializer=None,
-               endpoint_name:str|None=None, data_capture_config:DataCaptureConfig|None=None)->Predictor:
-        "Start a local endpoint (one variant, 'AllTraffic') serving this model; returns its `Predictor`"
-        name = endpoint_name or name_from_base('sagestudy-endpoint')   # unique, also after a delete
-        return endpoint_from_production_variants(name, [production_variant(self, instance_type, initial_instance_count)],
-                                                 data_capture_config, serializer, deserializer, self.session)
+    def _init_sagemaker_session_if_does_not_exist(self, instance_type=None):
+        if self.sagemaker_session is None: self.sagemaker_session = Session()
+
+    def _create_sagemaker_model(self, instance_type=None, accelerator_type=None, tags=None, serverless_inference_config=None):
+        "CreateModel, named from the image unless `name` was given"
+        self._init_sagemaker_session_if_does_not_exist(instance_type)
+        c = self.prepare_container_def(instance_type, accelerator_type, serverless_inference_config)
+        self._base_name = self._base_name or base_name_from_image(c['Image'] if isinstance(c, dict) else c[0]['Image'], default_base_name='Model')
+        if self.name is None: self.name = name_from_base(self._base_name)
+        self.sagemaker_session.create_model(self.name, self.role, c, vpc_config=self.vpc_config,
+                                            enable_network_isolation=self.enable_network_isolation, tags=tags)
+
+    def create(self, instance_type:str|None=None, accelerator_type=None, serverless_inference_config=None, tags=None):
+        "CreateModel only (for a batch transform job, say)"
+        self._create_sagemaker_model(instance_type, accelerator_type, tags, serverless_inference_config)
+
+    def delete_model(self):
+        "DeleteModel"
+        if self.name is None: raise ValueError('The SageMaker model must be created first before attempting to delete.')
+        self.sagemaker_session.delete_model(self.name)
+
+# %% ../../nbs/60_platform/63_hosting.ipynb #8adb8913
+@patch
+def deploy(self:Model, initial_instance_count:int|None=None, instance_type:str|None=None, serializer=None, deserializer=None,
+           accelerator_type=None, endpoint_name:str|None=None, tags=None, kms_key=None, wait:bool=True, data_capture_config=None,
+           async_inference_config=None, serverless_inference_config=None, volume_size=None, model_data_download_timeout=None,
+           container_startup_health_check_timeout=None, predictor_cls=None, **kwargs):
+    "CreateModel + CreateEndpointConfig + CreateEndpoint; a `predictor_cls` instance, or None without one (as the SDK)"
+    if serverless_inference_config is None and (not instance_type or not initial_instance_count):
+        raise ValueError('Must specify instance type and instance count unless using serverless inference')
+    if async_inference_config is not None: raise ValueError('asynchronous inference is not emulated by sagestudy')
+    self._create_sagemaker_model(instance_type, accelerator_type, tags, serverless_inference_config)
+    self.endpoint_name = endpoint_name or name_from_base(self._base_name or base_from_name(self.name))
+    variant = production_variant(self.name, instance_type, initial_instance_count, accelerator_type=accelerator_type,
+                                 serverless_inference_config=serverless_inference_config, volume_size=volume_size,
+                                 model_data_download_timeout=model_data_download_timeout,
+                                 container_startup_health_check_timeout=container_startup_health_check_timeout)
+    self.sagemaker_session.endpoint_from_production_variants(
+        name=self.endpoint_name, production_variants=[variant], tags=tags, kms_key=kms_key, wait=wait,
+        data_capture_config_dict=data_capture_config._to_request_dict() if data_capture_config is not None else None)
+    cls = predictor_cls or self.predictor_cls
+    if cls is None: return None
+    predictor = cls(self.endpoint_name, self.sagemaker_session)
+    if serializer: predictor.serializer = serializer
+    if deserializer: predictor.deserializer = deserializer
+    return predictor

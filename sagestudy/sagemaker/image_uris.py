@@ -6,11 +6,13 @@ Docs: https://sagestudy.github.io/sagestudy/60_platform/image_uris.html.md"""
 
 # %% ../../nbs/60_platform/60_image_uris.ipynb #0c886d08
 from __future__ import annotations
-import os, warnings
+import os, random, re, time, warnings
 from ..core import catalog
 
 # %% auto #0
-__all__ = ['ALTERNATE_DOMAINS', 'FRAMEWORKS', 'domain', 'retrieve']
+__all__ = ['ALTERNATE_DOMAINS', 'FRAMEWORKS', 'domain', 'retrieve', 'sagemaker_timestamp', 'sagemaker_short_timestamp',
+           'name_from_base', 'unique_name_from_base', 'base_name_from_image', 'base_from_name', 'S3Uploader',
+           'S3Downloader']
 
 # %% ../../nbs/60_platform/60_image_uris.ipynb #d5eb84c2
 ALTERNATE_DOMAINS = {   # region -> DNS domain where it is not amazonaws.com (SageMaker Python SDK)
@@ -89,3 +91,68 @@ def _framework_uri(framework:str, region:str, version, py_version, instance_type
                   else {r: '763104351884' for r in _DLC_REGIONS})
     if region not in registries: raise ValueError(f"{framework} has no image in region {region!r} here; known: {', '.join(sorted(registries))}")
     return f"{registries[region]}.dkr.ecr.{region}.{domain(region)}/{f['repositories'][scope]}:{tag_version}-{proc}-{py_version or default_py}"
+
+# %% ../../nbs/60_platform/60_image_uris.ipynb #e5a6b7c8
+def sagemaker_timestamp()->str:
+    "UTC time to the millisecond, e.g. '2026-11-23-10-00-00-123' (as the SDK's)"
+    moment = time.time()
+    return time.strftime(f'%Y-%m-%d-%H-%M-%S-{int(moment * 1000) % 1000:03d}', time.gmtime(moment))
+
+def sagemaker_short_timestamp()->str: return time.strftime('%y%m%d-%H%M')
+
+def name_from_base(base:str, max_length:int=63, short:bool=False)->str:
+    "`base`, trimmed to fit, plus a timestamp"
+    ts = sagemaker_short_timestamp() if short else sagemaker_timestamp()
+    return f'{base[:max_length - len(ts) - 1]}-{ts}'
+
+def unique_name_from_base(base:str, max_length:int=63)->str:
+    "`base`, trimmed, plus seconds since the epoch and 4 random hex digits"
+    unique, ts = '%04x' % random.randrange(16 ** 4), str(int(time.time()))
+    return f'{base[:max_length - 2 - len(ts) - len(unique)]}-{ts}-{unique}'
+
+def base_name_from_image(image:str, default_base_name:str|None=None)->str:
+    "The repository of an image URI ('.../linear-learner:1' -> 'linear-learner')"
+    m = re.match('^(.+/)?([^:/]+)(:[^:]+)?$', image or '')
+    return (m.group(2) if m else image) or default_base_name
+
+def base_from_name(name:str)->str:
+    "The base of a name made by `name_from_base`"
+    m = re.match(r'^(.+)-(\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-\d{3}|\d{6}-\d{4})', name)
+    return m.group(1) if m else name
+
+# %% ../../nbs/60_platform/60_image_uris.ipynb #b8d9e0f1
+def _session(sagemaker_session):
+    if sagemaker_session is not None: return sagemaker_session
+    from sagestudy.sagemaker.session import Session
+    return Session()
+
+class S3Uploader:
+    "Upload to S3 (as `sagemaker.s3.S3Uploader`)"
+    @staticmethod
+    def upload(local_path:str, desired_s3_uri:str, kms_key=None, sagemaker_session=None, callback=None)->str:
+        "A file, or a folder's files, under `desired_s3_uri`; returns the URI of what was written"
+        from pathlib import Path
+        s3, p = _session(sagemaker_session).s3, Path(local_path)
+        uri = desired_s3_uri.rstrip('/') + ('' if p.is_dir() else f'/{p.name}')
+        return s3.upload(p, uri)
+    @staticmethod
+    def upload_string_as_file_body(body:str, desired_s3_uri:str, kms_key=None, sagemaker_session=None)->str:
+        "One object holding `body`"
+        return _session(sagemaker_session).s3.put_bytes(desired_s3_uri, body.encode() if isinstance(body, str) else body)
+    @staticmethod
+    def upload_bytes(b, s3_uri:str, kms_key=None, sagemaker_session=None)->str:
+        "One object holding bytes (or a file object's bytes)"
+        return _session(sagemaker_session).s3.put_bytes(s3_uri, b.read() if hasattr(b, 'read') else bytes(b))
+
+class S3Downloader:
+    "Read from S3 (as `sagemaker.s3.S3Downloader`)"
+    @staticmethod
+    def list(s3_uri:str, sagemaker_session=None)->list: return _session(sagemaker_session).s3.list(s3_uri)
+    @staticmethod
+    def read_file(s3_uri:str, sagemaker_session=None)->str: return _session(sagemaker_session).s3.get_bytes(s3_uri).decode()
+    @staticmethod
+    def read_bytes(s3_uri:str, sagemaker_session=None)->bytes: return _session(sagemaker_session).s3.get_bytes(s3_uri)
+    @staticmethod
+    def download(s3_uri:str, local_path:str, kms_key=None, sagemaker_session=None)->list:
+        "Every object under `s3_uri` into the folder `local_path`"
+        return [str(p) for p in _session(sagemaker_session).s3.download(s3_uri, local_path)]

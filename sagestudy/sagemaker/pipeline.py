@@ -1,4 +1,4 @@
-"""Your own `inference.py` served the way SageMaker's framework containers do (`model_fn`, `input_fn`, `predict_fn`, `output_fn`), and `PipelineModel`: several containers in sequence behind one endpoint or one batch transform job.
+"""`SKLearnModel`, `PyTorchModel` (your own `inference.py` in a framework container) and `PipelineModel` (several containers in sequence behind one endpoint or one batch transform job), as SDK v2 builds them: the code uploaded to S3, the container's environment, `CreateModel` with `Containers`.
 
 Docs: https://sagestudy.github.io/sagestudy/60_platform/inference_pipelines.html.md"""
 
@@ -6,176 +6,132 @@ Docs: https://sagestudy.github.io/sagestudy/60_platform/inference_pipelines.html
 
 # %% ../../nbs/60_platform/68_inference_pipelines.ipynb #ac359bcf
 from __future__ import annotations
-import importlib.util, io, json, shutil, sys, tarfile, tempfile, uuid
+import io, tarfile
 from pathlib import Path
-from types import SimpleNamespace
-import numpy as np
-from ..core import formats
-from ..core.device import processor
-from ..core.errors import InstanceTypeError
-from ..platform.serving import ClientError, invoke
-from ..platform.storage import Session
-from .hosting import Model, check_hosting
-from .transform import Transformer
+from .hosting import (Model, Predictor, NumpySerializer, NumpyDeserializer, container_def, production_variant)
+from .image_uris import retrieve, name_from_base, base_name_from_image
+from .session import Session
 
 # %% auto #0
-__all__ = ['HANDLERS', 'DEFAULT_PREDICT', 'default_input_fn', 'default_output_fn', 'ScriptContainer', 'FrameworkModel',
-           'SKLearnModel', 'PyTorchModel', 'Pipeline', 'PipelineModel']
-
-# %% ../../nbs/60_platform/68_inference_pipelines.ipynb #0ca018c9
-def default_input_fn(input_data:bytes,    # request body
-                     content_type:str,    # its Content-Type
-                    )->np.ndarray:
-    "The inference toolkit's default decoder: JSON, CSV or .npy -> NumPy array (415 for other types)"
-    mime = formats.parse_content_type(content_type)[0]
-    try:
-        if mime == 'application/json': return np.array(json.loads(input_data))
-        if mime == 'text/csv': return np.loadtxt(io.StringIO(input_data.decode()), delimiter=',', ndmin=2)
-        if mime == 'application/x-npy': return np.load(io.BytesIO(input_data), allow_pickle=False)
-    except ValueError as e: raise ClientError(400, f'could not decode the {mime} request: {e}') from None
-    raise ClientError(415, f'UnsupportedFormatError: the default input_fn decodes application/json, text/csv '
-                           f'and application/x-npy, not {content_type!r}; write an input_fn for it')
-
-def default_output_fn(prediction,       # what predict_fn returned (array, tensor, list)
-                      accept:str,       # the wanted response type
-                     )->tuple[bytes, str]:
-    "The inference toolkit's default encoder: prediction -> JSON, CSV (one row per record) or .npy bytes"
-    if hasattr(prediction, 'detach'): prediction = prediction.detach().cpu().numpy()   # a torch tensor
-    mime = formats.parse_content_type(accept)[0]
-    if mime == 'application/json': return json.dumps(np.asarray(prediction).tolist()).encode(), accept
-    if mime == 'text/csv':
-        buf = io.StringIO(); np.savetxt(buf, np.asarray(prediction), delimiter=',', fmt='%s'); return buf.getvalue().encode(), accept
-    if mime == 'application/x-npy':
-        buf = io.BytesIO(); np.save(buf, np.asarray(prediction), allow_pickle=False); return buf.getvalue(), accept
-    raise ClientError(415, f'UnsupportedFormatError: the default output_fn encodes application/json, text/csv '
-                           f'and application/x-npy, not Accept {accept!r}; write an output_fn for it')
-
-# %% ../../nbs/60_platform/68_inference_pipelines.ipynb #ca7868ad
-HANDLERS = ('model_fn', 'input_fn', 'predict_fn', 'output_fn', 'transform_fn')
-
-class _AnyType(tuple):
-    "Content types a script decides for itself: every type is 'in' it; the first is the default Accept"
-    def __contains__(self, mime): return True
-
-def _predict_sklearn(data, model): return model.predict(data)
-
-def _predict_pytorch(data, model):
-    import torch
-    with torch.no_grad(): return model(torch.as_tensor(np.asarray(data), dtype=torch.float32))
-
-DEFAULT_PREDICT = {'scikit-learn': _predict_sklearn, 'pytorch': _predict_pytorch}
-
-class ScriptContainer:
-    "A framework serving container: your `inference.py` handlers around the model that `model_fn` loads"
-    def __init__(self, model_dir,                      # the unpacked model.tar.gz (SageMaker's /opt/ml/model)
-                 program:str='inference.py',           # script in model_dir/code (SAGEMAKER_PROGRAM)
-                 framework:str='scikit-learn',         # 'scikit-learn' or 'pytorch': picks the default predict_fn
-                 env:dict|None=None):                  # the model's environment variables
-        self.model_dir, self.program, self.framework, self.env = Path(model_dir), program, framework, dict(env or {})
-        path = self.model_dir/'code'/program
-        if not path.is_file(): raise FileNotFoundError(f'{program} not found in model_dir/code/ ({path})')
-        mod_spec = importlib.util.spec_from_file_location(f'sagestudy_user_{uuid.uuid4().hex[:8]}', path)
-        module = importlib.util.module_from_spec(mod_spec)
-        sys.path.insert(0, str(path.parent))            # code/ is on PYTHONPATH, so the script may import its helpers
-        try: mod_spec.loader.exec_module(module)
-        finally: sys.path.remove(str(path.parent))
-        h = {n: getattr(module, n, None) for n in HANDLERS}
-        if h['transform_fn'] and any(h[n] for n in ('input_fn', 'predict_fn', 'output_fn')):
-            raise ValueError(f'{program} defines transform_fn together with input_fn/predict_fn/output_fn: use one or the other')
-        if h['model_fn'] is None: raise ValueError(f'{program} must define model_fn(model_dir): sagestudy has no default '
-                                                   '(the real containers fall back to joblib (pickle) or TorchScript files)')
-        self.transform_fn = h['transform_fn']
-        self.input_fn, self.output_fn = h['input_fn'] or default_input_fn, h['output_fn'] or default_output_fn
-        self.predict_fn = h['predict_fn'] or DEFAULT_PREDICT[framework]
-        self.model = h['model_fn'](str(self.model_dir))
-
-    def spec(self):
-        "What the serving module needs to know: any content type (the script decides), and the default Accept"
-        accept = self.env.get('SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT', 'application/json')
-        return SimpleNamespace(title=f'{self.framework} script {self.program}',
-                               inference=SimpleNamespace(request_types=_AnyType(['*/*']), response_types=_AnyType([accept])))
-
-    def check_hosting(self, instance_type:str, instance_count:int=1):
-        "The scikit-learn images are CPU-only; PyTorch has CPU and GPU images"
-        kind = processor(instance_type)
-        if kind == 'gpu' and self.framework == 'scikit-learn':
-            raise InstanceTypeError('scikit-learn', instance_type, 'the SageMaker scikit-learn containers run on CPU instances only')
-        return kind
-
-    def respond(self, body:bytes, content_type:str, accept:str)->tuple[bytes, str]:
-        "One request through the handlers; your exceptions become 500 with their message"
-        mime = formats.parse_content_type(content_type)[0]
-        try:
-            if self.transform_fn: out = self.transform_fn(self.model, body, mime, accept)
-            else: out = self.output_fn(self.predict_fn(self.input_fn(body, mime), self.model), accept)
-        except ClientError: raise
-        except Exception as e: raise ClientError(500, f'{type(e).__name__} in {self.program}: {e}') from None
-        out, ctype = out if isinstance(out, tuple) else (out, accept)
-        return (out.encode() if isinstance(out, str) else bytes(out)), ctype
+__all__ = ['FrameworkModel', 'SKLearnPredictor', 'PyTorchPredictor', 'SKLearnModel', 'PyTorchModel', 'PipelineModel']
 
 # %% ../../nbs/60_platform/68_inference_pipelines.ipynb #fa20c569
 class FrameworkModel(Model):
-    "A script-mode model (as `sagemaker.model.FrameworkModel`): model.tar.gz served through your inference.py"
-    framework = None
-    def __init__(self, model_data,                     # s3:// URI or local path of model.tar.gz
-                 entry_point:str='inference.py',       # your script: a local file, or one already in the artifact's code/
-                 source_dir:str|None=None,             # a folder copied whole into code/ (entry_point is inside it)
+    "A script-mode model (as `sagemaker.model.FrameworkModel`; the SDK side): model.tar.gz plus your inference code"
+    framework, _example_version, _predictor = None, None, Predictor
+    def __init__(self, model_data:str,                 # s3:// URI of model.tar.gz
+                 role:str|None=None,
+                 entry_point:str|None=None,            # your script: a local file (in `source_dir` when given), or one already in code/
                  framework_version:str|None=None,      # e.g. '1.2-1' (scikit-learn), '2.1' (PyTorch)
-                 role:str|None=None, env:dict|None=None, sagemaker_session:Session|None=None, image_uri:str|None=None):
-        super().__init__(model_data, image_uri, role, sagemaker_session)
-        if framework_version is None: raise ValueError(f'{type(self).__name__} needs framework_version (e.g. {self._example_version!r})')
-        self.entry_point, self.source_dir, self.framework_version, self.env = entry_point, source_dir, framework_version, dict(env or {})
+                 py_version:str|None=None, image_uri:str|None=None, predictor_cls=None, model_server_workers:int|None=None,
+                 source_dir:str|None=None,             # a folder packed whole (entry_point is inside it)
+                 env:dict|None=None, sagemaker_session:Session|None=None, code_location:str|None=None,
+                 container_log_level:int=20, **kwargs):
+        if framework_version is None and image_uri is None:
+            raise ValueError(f'{type(self).__name__} needs framework_version (e.g. {self._example_version!r}) or image_uri')
+        super().__init__(image_uri or '', model_data, role, predictor_cls=predictor_cls or self._predictor, env=env,
+                         sagemaker_session=sagemaker_session, **kwargs)
+        self.entry_point, self.source_dir, self.framework_version, self.py_version = entry_point or 'inference.py', source_dir, framework_version, py_version
+        self.model_server_workers, self.code_location, self.container_log_level = model_server_workers, code_location, container_log_level
+        self.uploaded_code = None
 
-    def _load(self)->ScriptContainer:
-        path = self.model_data
-        if str(path).startswith('s3://'): path = self.session.s3.path(path)
-        model_dir = Path(tempfile.mkdtemp(prefix='opt-ml-model-'))
-        with tarfile.open(path, 'r:gz') as tar: tar.extractall(model_dir, filter='data')
-        code = model_dir/'code'; code.mkdir(exist_ok=True)
-        if self.source_dir: shutil.copytree(self.source_dir, code, dirs_exist_ok=True)
-        elif Path(self.entry_point).is_file(): shutil.copy(self.entry_point, code)
-        return ScriptContainer(model_dir, Path(self.entry_point).name, self.framework, self.env)
+    def serving_image_uri(self, region:str, instance_type:str|None)->str:
+        "The framework's inference image for this instance type"
+        return self.image_uri or retrieve(self.framework, region, self.framework_version, py_version=self.py_version,
+                                          instance_type=instance_type or 'ml.m5.large', image_scope='inference')
+
+# %% ../../nbs/60_platform/68_inference_pipelines.ipynb #30d77e44
+from fastcore.basics import patch
+
+@patch
+def _upload_code(self:FrameworkModel, key_prefix:str)->str|None:
+    "Pack entry_point / source_dir into sourcedir.tar.gz in S3 (None when the script is already in the artifact's code/)"
+    script = Path(self.source_dir or '.')/self.entry_point
+    if not self.source_dir and not script.is_file(): return None
+    if self.source_dir and not Path(self.source_dir).is_dir(): raise ValueError(f'source_dir {self.source_dir!r} is not a folder')
+    if not script.is_file(): raise ValueError(f'entry_point {str(script)!r} is not a file')
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode='w:gz') as tar:
+        if self.source_dir: tar.add(self.source_dir, arcname='.', filter=lambda t: None if '__pycache__' in t.name else t)
+        else: tar.add(script, arcname=script.name)
+    location = (self.code_location or f's3://{self.sagemaker_session.default_bucket()}').rstrip('/')
+    self.uploaded_code = self.sagemaker_session.s3.put_bytes(f'{location}/{key_prefix}/sourcedir.tar.gz', buf.getvalue())
+    return self.uploaded_code
+
+@patch
+def prepare_container_def(self:FrameworkModel, instance_type:str|None=None, accelerator_type=None, serverless_inference_config=None)->dict:
+    "Upload the code, then the ContainerDefinition: the framework image, model.tar.gz and the toolkit's environment"
+    self._init_sagemaker_session_if_does_not_exist(instance_type)
+    image = self.serving_image_uri(self.sagemaker_session.boto_region_name, instance_type)
+    self.name = self.name or name_from_base(base_name_from_image(image))
+    code = self._upload_code(self.name)
+    env = {'SAGEMAKER_PROGRAM': Path(self.entry_point).name, 'SAGEMAKER_SUBMIT_DIRECTORY': code or '/opt/ml/model/code',
+           'SAGEMAKER_CONTAINER_LOG_LEVEL': str(self.container_log_level), 'SAGEMAKER_REGION': self.sagemaker_session.boto_region_name}
+    if self.model_server_workers: env['SAGEMAKER_MODEL_SERVER_WORKERS'] = str(self.model_server_workers)
+    return container_def(image, self.model_data, {**env, **self.env})
+
+# %% ../../nbs/60_platform/68_inference_pipelines.ipynb #24ed3cd0
+class SKLearnPredictor(Predictor):
+    "A scikit-learn endpoint's predictor: .npy both ways (as `sagemaker.sklearn.SKLearnPredictor`)"
+    def __init__(self, endpoint_name:str, sagemaker_session=None, serializer=NumpySerializer(), deserializer=NumpyDeserializer(), **kw):
+        super().__init__(endpoint_name, sagemaker_session, serializer, deserializer, **kw)
+
+class PyTorchPredictor(SKLearnPredictor):
+    "A PyTorch endpoint's predictor: .npy both ways (as `sagemaker.pytorch.PyTorchPredictor`)"
 
 class SKLearnModel(FrameworkModel):
-    "A scikit-learn script-mode model (as `sagemaker.sklearn.SKLearnModel`)"
-    framework, _example_version = 'scikit-learn', '1.2-1'
+    "A scikit-learn script-mode model (as `sagemaker.sklearn.SKLearnModel`; the SDK side)"
+    framework, _example_version, _predictor = 'sklearn', '1.2-1', SKLearnPredictor
 
 class PyTorchModel(FrameworkModel):
-    "A PyTorch script-mode model (as `sagemaker.pytorch.PyTorchModel`)"
-    framework, _example_version = 'pytorch', '2.1'
+    "A PyTorch script-mode model (as `sagemaker.pytorch.PyTorchModel`; the SDK side)"
+    framework, _example_version, _predictor = 'pytorch', '2.1', PyTorchPredictor
 
 # %% ../../nbs/60_platform/68_inference_pipelines.ipynb #3a49dc78
-class Pipeline:
-    "Containers called in sequence behind one endpoint: each response is the next container's request"
-    def __init__(self, containers:list): self.containers = containers
-
-    def spec(self):
-        "Requests as the first container takes them; responses as the last one gives them"
-        first, last = self.containers[0].spec(), self.containers[-1].spec()
-        return SimpleNamespace(title=f'inference pipeline ({len(self.containers)} containers)', inference=SimpleNamespace(
-            request_types=first.inference.request_types, response_types=last.inference.response_types))
-
-    def check_hosting(self, instance_type:str, instance_count:int=1):
-        "Every container runs on every instance, so each must accept the instance type"
-        for c in self.containers: check_hosting(c, instance_type, instance_count)
-
-    def respond(self, body:bytes, content_type:str, accept:str)->tuple[bytes, str]:
-        "Pass the request down the chain; the client's `accept` applies to the last container only"
-        n = len(self.containers)
-        for i, c in enumerate(self.containers, 1):
-            try: body, content_type = invoke(c, body, content_type, accept if i == n else None)
-            except ClientError as e: raise ClientError(e.status, f'container {i} of {n} ({c.spec().title}): {e.message}') from None
-        return body, content_type
-
-class PipelineModel(Model):
-    "2 to 15 models served in sequence as one (as `sagemaker.pipeline.PipelineModel`)"
-    def __init__(self, models:list, role:str|None=None, name:str|None=None, sagemaker_session:Session|None=None):
+class PipelineModel:
+    "2 to 15 models served in sequence as one (as `sagemaker.pipeline.PipelineModel`; the SDK side)"
+    def __init__(self, models:list, role:str|None=None, predictor_cls=None, name:str|None=None, vpc_config=None,
+                 sagemaker_session:Session|None=None, enable_network_isolation=None):
         if not 2 <= len(models) <= 15: raise ValueError(f'an inference pipeline has 2 to 15 containers; got {len(models)}')
-        self.models, self.role, self.name, self.model_data, self.image_uri = list(models), role, name, None, None
-        self.session = sagemaker_session or models[0].session
+        self.models, self.role, self.predictor_cls, self.name, self.vpc_config = list(models), role, predictor_cls, name, vpc_config
+        self.sagemaker_session = sagemaker_session or models[0].sagemaker_session or Session()
+        self.endpoint_name = None
+        for m in self.models: m.sagemaker_session = m.sagemaker_session or self.sagemaker_session
 
-    def _load(self)->Pipeline: return Pipeline([m._load() for m in self.models])
+    def pipeline_container_def(self, instance_type:str|None=None)->list:
+        "Every model's ContainerDefinition, in order"
+        return [m.prepare_container_def(instance_type) for m in self.models]
 
-    def transformer(self, instance_count:int=1, instance_type:str='local', **kw)->Transformer:
-        "A batch transform job running the whole pipeline on each mini-batch"
-        return Transformer(self, instance_count, instance_type, sagemaker_session=self.session, **kw)
+    def _create_sagemaker_pipeline_model(self, instance_type:str|None=None):
+        "CreateModel with Containers"
+        containers = self.pipeline_container_def(instance_type)
+        self.name = self.name or name_from_base(base_name_from_image(containers[0]['Image']))
+        self.sagemaker_session.create_model(self.name, self.role, containers, vpc_config=self.vpc_config)
+
+    def deploy(self, initial_instance_count:int, instance_type:str, serializer=None, deserializer=None, endpoint_name:str|None=None,
+               tags=None, wait:bool=True, update_endpoint:bool=False, data_capture_config=None, **kwargs):
+        "CreateModel + CreateEndpointConfig + CreateEndpoint; a `predictor_cls` instance, or None without one (as the SDK)"
+        self._create_sagemaker_pipeline_model(instance_type)
+        self.endpoint_name = endpoint_name or self.name
+        self.sagemaker_session.endpoint_from_production_variants(self.endpoint_name, [production_variant(self.name, instance_type, initial_instance_count)],
+            tags=tags, wait=wait, data_capture_config_dict=data_capture_config._to_request_dict() if data_capture_config else None)
+        if self.predictor_cls is None: return None
+        p = self.predictor_cls(self.endpoint_name, self.sagemaker_session)
+        if serializer: p.serializer = serializer
+        if deserializer: p.deserializer = deserializer
+        return p
+
+    def transformer(self, instance_count:int, instance_type:str, strategy:str|None=None, assemble_with:str|None=None,
+                    output_path:str|None=None, accept:str|None=None, env:dict|None=None, max_concurrent_transforms:int|None=None,
+                    max_payload:int|None=None, tags=None, **kwargs):
+        "CreateModel now; a `Transformer` runs the whole pipeline on each mini-batch"
+        from sagestudy.sagemaker.transformer import Transformer
+        self._create_sagemaker_pipeline_model(instance_type)
+        return Transformer(self.name, instance_count, instance_type, strategy=strategy, assemble_with=assemble_with, output_path=output_path,
+                           accept=accept, max_concurrent_transforms=max_concurrent_transforms, max_payload=max_payload, env=env,
+                           tags=tags, sagemaker_session=self.sagemaker_session)
+
+    def delete_model(self):
+        "DeleteModel"
+        if self.name is None: raise ValueError('The SageMaker model must be created before attempting to delete.')
+        self.sagemaker_session.delete_model(self.name)

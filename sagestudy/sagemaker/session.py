@@ -6,7 +6,7 @@ Docs: https://sagestudy.github.io/sagestudy/60_platform/session.html.md"""
 
 # %% ../../nbs/60_platform/61_session.ipynb #35609141
 from __future__ import annotations
-import os
+import os, time
 from pathlib import Path
 from ..service.storage import LocalS3, home_dir
 from ..service.client import SageMakerClient, SageMakerRuntimeClient
@@ -50,6 +50,17 @@ class Session:
     def describe_training_job(self, job_name:str)->dict:
         "DescribeTrainingJob's response (the SDK's shortcut)"
         return self.sagemaker_client.describe_training_job(TrainingJobName=job_name)
+
+    def wait_for_job(self, job:str, poll:float=0.1)->dict:
+        "Poll DescribeTrainingJob until training job `job` ends; its last description"
+        while (d := self.describe_training_job(job))['TrainingJobStatus'] in ('InProgress', 'Stopping'): time.sleep(poll)
+        return d
+
+    def logs_for_job(self, job_name:str, wait:bool=False, poll:float=0.1, log_type:str='All'):
+        "Print a training job's log (CloudWatch's /aws/sagemaker/TrainingJobs streams; here the job's log file)"
+        if wait: self.wait_for_job(job_name, poll)
+        log = self.home/'jobs'/job_name/'log.txt'
+        if log.exists(): print(log.read_text(errors='replace'), end='')
 
     def last_request(self, operation:str)->dict:
         "The last request of `operation` (e.g. 'CreateTrainingJob') the SDK sent through this session"

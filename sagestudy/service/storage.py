@@ -104,6 +104,7 @@ class LocalS3:
 @patch
 def upload(self:LocalS3, local, uri:str)->str:
     "Upload a file to `uri`, or a folder's files under the prefix `uri`; returns the URI"
+    parse_s3_uri(uri)                                   # a bad URI is refused even for an empty folder
     local = Path(local)
     if local.is_dir():
         for f in sorted(p for p in local.rglob('*') if p.is_file()):

@@ -63,7 +63,7 @@ CHAPTERS = {   # topic -> notebook, relative to nbs/
     'inference-pipelines': '60_platform/68_inference_pipelines.ipynb', 'cli': '60_platform/69_cli.ipynb'}
 
 CELLS = {      # algorithm -> aspect -> cell id in its chapter (or its catalog entry)
-    'linear-learner': dict(table='e2af5312', required='ba3fc4f8', content='9d02f035', modes='2449cbb1',
+    'linear-learner': dict(table='e2af5312', required='ba3fc4f8', content='9d02f035', modes='a1100023',
         hyperparameters='9735b349', metrics='1e79edfa', instances='7cb194e8', response='7006d995'),
     'xgboost': dict(table='fd0c89c5', required='abaa0fe5', content='f7d7c47e', modes='579064b3',
         hyperparameters='0d0bdf3c', metrics='562ab38c', instances='30fd52c9', response='efc8cb7f'),
@@ -668,7 +668,7 @@ SCENARIOS['training-jobs'] = [
      "That is why estimators parse SageMaker's strings ('true', '0.1', JSON lists).", 'OPS', '6343e428'),
     ("Where must a training container write its model?",
      "/opt/ml/model: SageMaker uploads it as model.tar.gz under output_path/<job name>/output/",
-     ("/opt/ml/output/data", "/opt/ml/checkpoints", "Directly to S3 with boto3"), "Several hosts' model folders go into that one tar.", 'OPS', '51c93fc4'),
+     ("/opt/ml/output/data", "/opt/ml/checkpoints", "Directly to S3 with boto3"), "Several hosts' model folders go into that one tar.", 'OPS', 'f96410d2'),
     ("File mode copies 500 GB before training starts. Which input mode streams from S3 with the File-mode code unchanged?",
      "FastFile", ("Pipe", "File with ShardedByS3Key on one instance", "File with a larger EBS volume"),
      "Pipe also streams, but the algorithm must read FIFOs; FastFile mounts S3 read-only.", 'DE', 'c2ac5bce'),
