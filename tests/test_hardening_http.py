@@ -311,3 +311,23 @@ def test_cli_model_that_cannot_load(tmp_path):
     proc = _cli('serve', '--model-data', str(broken), '--port', '0')
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 1 and 'not a gzip file' in err and 'Traceback' not in err, (proc.returncode, err)
+
+def test_request_past_the_timeout_is_cut_off_and_the_server_recovers(trained, csv_body):
+    "SAGEMAKER_MODEL_SERVER_TIMEOUT: a request that takes longer gets its worker killed and replaced"
+    model = copy.copy(trained[0])
+    real = model.predict_response
+    model.predict_response = lambda X: time.sleep(30) if X.shape[0] == 3 else real(X)   # 3 records: hang
+    with ModelServer(model, timeout=2) as s:
+        before = s.worker_pids()
+        status, _ = post(s.url, csv_body)                   # cut off after about 2 s, not 30
+        assert status == 500
+        one = csv_body.split(b'\n')[0]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if post(s.url, one)[0] == 200: break
+            except OSError: pass
+            time.sleep(0.2)
+        assert post(s.url, one)[0] == 200
+        assert s.worker_pids() != before and any('WORKER TIMEOUT' in l for l in s.log)
+        still_serving(s)

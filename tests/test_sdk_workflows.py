@@ -211,18 +211,25 @@ def test_knn_record_set():
     predictor.delete_endpoint()                                                                         # SDK
 
 # --- the count ----------------------------------------------------------------------------------------------------------
-def sdk_call_lines()->tuple[list, list]:
-    "(unchanged, changed) lines of the workflows above, from their trailing markers"
+def sdk_call_lines()->tuple[list, list, list]:
+    "(unchanged, changed, blocked) SDK-call lines of the workflows above; blocked: unchanged lines of a test marked xfail"
     src = Path(__file__).read_text().split('"""', 2)[2].split('# --- the count')[0]      # the workflows, without the docstring
-    unchanged = [l for l in src.splitlines() if re.search(r'#\s*SDK\s*$', l)]
-    changed = [l for l in src.splitlines() if re.search(r'#\s*CHANGED: \S', l)]
-    return unchanged, changed
+    unchanged, changed, blocked, pending, xfail = [], [], [], False, False
+    for l in src.splitlines():
+        if l.startswith('@pytest.mark.xfail'): pending = True
+        elif l.startswith('def '): xfail, pending = pending, False          # a test (or helper) starts: is it marked xfail?
+        if re.search(r'#\s*SDK\s*$', l): (blocked if xfail else unchanged).append(l)
+        elif re.search(r'#\s*CHANGED: \S', l): changed.append(l)
+    return unchanged, changed, blocked
 
 def test_sdk_calls_run_unchanged():
-    unchanged, changed = sdk_call_lines()
-    share = len(unchanged) / (len(unchanged) + len(changed))
-    print(f'{len(unchanged)} of {len(unchanged) + len(changed)} SDK calls unchanged ({share:.1%})')
-    assert share >= 0.95, share
+    unchanged, changed, blocked = sdk_call_lines()
+    total = len(unchanged) + len(changed) + len(blocked)
+    written = (len(unchanged) + len(blocked)) / total
+    print(f'{len(unchanged) + len(blocked)} of {total} SDK calls written unchanged ({written:.1%}); '
+          f'{len(unchanged)} of {total} run unchanged today ({len(unchanged) / total:.1%}); '
+          f'{len(blocked)} wait in xfail workflows for a missing piece (see their reasons)')
+    assert written >= 0.95, written
     chapter = (Path(__file__).parent.parent/'nbs/60_platform/64_amazon_estimators.ipynb').read_text()
     for line in changed:                                             # every changed call is explained in the platform chapter
         why = line.split('# CHANGED:')[1].strip()
@@ -312,3 +319,34 @@ def test_failed_endpoint_raises_what_the_sdk_raises(ll_artifact):
     from sagestudy.core.errors import ClientError
     with pytest.raises(ClientError) as e: sess.sagemaker_client.create_endpoint(EndpointName='bad-model', EndpointConfigName='bad-model')
     assert e.value.response['Error']['Code'] == 'ValidationException' and 'already existing' in e.value.response['Error']['Message']
+
+def test_first_party_estimators_check_what_they_are_given():
+    "Hyperparameters are checked against the catalog when set (named), before any upload or job; paths cannot leave their bucket"
+    from sagestudy.core.errors import HyperparameterError
+    sess = sagemaker.Session()
+    kw = dict(role=get_execution_role(), instance_count=1, instance_type='ml.m5.xlarge', sagemaker_session=sess)
+    with pytest.raises(HyperparameterError, match="'k'"): sagemaker.KNN(k=0, sample_size=10, predictor_type='classifier', **kw)
+    with pytest.raises(HyperparameterError, match="'predictor_type'"): sagemaker.LinearLearner(predictor_type='classifier', **kw)
+    knn = sagemaker.KNN(k=3, sample_size=10, predictor_type='classifier', **kw)
+    with pytest.raises(HyperparameterError, match="'index_metric'"): knn.index_metric = 'manhattan'
+    with pytest.raises(TypeError, match='wdd'): sagemaker.LinearLearner(predictor_type='regressor', wdd=0.1, **kw)
+    with pytest.raises(ValueError, match='s3://'): sagemaker.KNN(k=3, sample_size=10, predictor_type='classifier', data_location='/tmp/x', **kw)
+    knn.data_location = 's3://sagemaker-us-east-1-000000000000/../../etc/'
+    with pytest.raises(ValueError, match=r"'\.' or '\.\.'|\.\."): knn.record_set(np.ones((4, 2), dtype='float32'))
+    assert knn.hyperparameters() == {'k': '3', 'sample_size': '10', 'predictor_type': 'classifier'}
+    assert sess.requests == []                                                 # nothing was sent
+
+def test_record_set_writes_what_the_sdk_writes():
+    "One RecordIO shard per instance and a manifest listing them, as the SDK's upload_numpy_to_s3_shards"
+    sess = sagemaker.Session()
+    ll = sagemaker.LinearLearner(get_execution_role(), 3, 'ml.m5.xlarge', predictor_type='regressor', sagemaker_session=sess)
+    X, y = np.arange(20, dtype='float32').reshape(10, 2), np.arange(10, dtype='float32')
+    rs = ll.record_set(X, labels=y, channel='validation')
+    assert (rs.num_records, rs.feature_dim, rs.channel, rs.s3_data_type) == (10, 2, 'validation', 'ManifestFile')
+    manifest = json.loads(S3Downloader.read_file(rs.s3_data, sagemaker_session=sess))
+    assert manifest[1:] == ['matrix_0.pbr', 'matrix_1.pbr', 'matrix_2.pbr'] and manifest[0]['prefix'].endswith('/')
+    rows = [r for name in manifest[1:] for r in smac.read_records(io.BytesIO(S3Downloader.read_bytes(manifest[0]['prefix'] + name, sagemaker_session=sess)))]
+    assert np.array([r.features['values'].float32_tensor.values for r in rows]).tolist() == X.tolist()
+    assert [r.label['values'].float32_tensor.values[0] for r in rows] == y.tolist()
+    ch = rs.records_s3_input().config
+    assert ch == {'DataSource': {'S3DataSource': {'S3DataType': 'ManifestFile', 'S3Uri': rs.s3_data, 'S3DataDistributionType': 'ShardedByS3Key'}}}

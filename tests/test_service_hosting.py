@@ -285,3 +285,29 @@ def test_clients_route_to_the_service(home, endpoint):
     assert [op for op, _ in log] == ['DescribeEndpoint', 'InvokeEndpoint']
     with pytest.raises(ClientError) as e: sm.describe_endpoint(EndpointName='missing-one')
     assert e.value.response['Error']['Code'] == 'ValidationException' and e.value.operation_name == 'DescribeEndpoint'
+
+def test_container_environment_reaches_the_algorithm(home, tmp_path):
+    "Issue 11 defect 5: the model's Environment is the server's environment (XGBoost reads SAGEMAKER_INFERENCE_OUTPUT from it)"
+    from sagestudy.algorithms.xgboost import XGBoost
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(200, 3)); y = (X[:, 0] > 0).astype(int)
+    xgb = XGBoost(objective='binary:logistic', num_round=5).fit(X, y)
+    uri = 's3://sagemaker-us-east-1-000000000000/xgb/model.tar.gz'
+    LocalS3(home/'s3').put_bytes(uri, xgb.save(tmp_path/'model.tar.gz').read_bytes())
+    image = '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1'
+    for name, env in (('xgb-plain', {}), ('xgb-labels', {'SAGEMAKER_INFERENCE_OUTPUT': 'predicted_label,probability'})):
+        h.create_model(home, ModelName=name, PrimaryContainer={'Image': image, 'ModelDataUrl': uri, 'Environment': env})
+        h.create_endpoint_config(home, EndpointConfigName=name, ProductionVariants=[variant(model=name)])
+        h.create_endpoint(home, EndpointName=name, EndpointConfigName=name)
+    body = '\n'.join(','.join(map(str, r)) for r in X[:3])
+    ask = lambda name: json.loads(h.invoke_endpoint(home, EndpointName=name, Body=body, ContentType='text/csv', Accept='application/json')['Body'].read())
+    plain, labels = ask('xgb-plain'), ask('xgb-labels')
+    try:
+        assert set(plain['predictions'][0]) == {'score'}
+        assert set(labels['predictions'][0]) == {'predicted_label', 'probability'}
+        assert [p['predicted_label'] for p in labels['predictions']] == [int(p['score'] > 0.5) for p in plain['predictions']]
+        import os
+        assert 'SAGEMAKER_INFERENCE_OUTPUT' not in os.environ          # the caller's own environment is untouched
+    finally:
+        for name in ('xgb-plain', 'xgb-labels'):
+            h.delete_endpoint(home, EndpointName=name); h.delete_endpoint_config(home, EndpointConfigName=name); h.delete_model(home, ModelName=name)

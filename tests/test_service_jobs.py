@@ -85,8 +85,21 @@ def test_training_input_fields_and_unsupported_types(sess, csv_uri):
     assert ti.config == {'DataSource': {'S3DataSource': {'S3DataType': 'S3Prefix', 'S3Uri': csv_uri, 'S3DataDistributionType': 'ShardedByS3Key'}},
                          'CompressionType': 'Gzip', 'ContentType': 'text/csv', 'RecordWrapperType': 'RecordIO', 'InputMode': 'Pipe'}
     est = Estimator('linear-learner', instance_count=1, instance_type='ml.m5.xlarge', sagemaker_session=sess)
-    with pytest.raises(ClientError, match='ManifestFile'): est.fit({'train': TrainingInput(csv_uri, s3_data_type='ManifestFile')})
+    with pytest.raises(ClientError, match='AugmentedManifestFile'): est.fit({'train': TrainingInput(csv_uri, s3_data_type='AugmentedManifestFile')})
     with pytest.raises(ClientError, match='Gzip needs Pipe'): est.fit({'train': TrainingInput(csv_uri, compression='Gzip')})
+
+def test_manifest_file_channel(sess, csv_uri):
+    b = sess.default_bucket()
+    sess.s3.put_bytes(f's3://{b}/m/data/junk.csv', b'not,listed\n')
+    sess.s3.put_bytes(f's3://{b}/m/manifest', json.dumps([{'prefix': csv_uri + '/'}, 'part-0.csv']).encode())
+    est = Estimator('linear-learner', instance_count=1, instance_type='ml.m5.xlarge', sagemaker_session=sess,
+                    hyperparameters={'predictor_type': 'binary_classifier', 'epochs': 1})
+    d = est.fit({'train': TrainingInput(f's3://{b}/m/manifest', content_type='text/csv', s3_data_type='ManifestFile')}, logs=False)
+    assert d['TrainingJobStatus'] == 'Completed'
+    assert [p.name for p in (sess.home/'jobs'/d['TrainingJobName']/'algo-1/opt/ml/input/data/train').iterdir()] == ['part-0.csv']
+    sess.s3.put_bytes(f's3://{b}/m/escape', json.dumps([{'prefix': csv_uri + '/'}, '../../../x']).encode())
+    with pytest.raises(UnexpectedStatusException, match="'..'"):
+        est.fit({'train': TrainingInput(f's3://{b}/m/escape', content_type='text/csv', s3_data_type='ManifestFile')}, logs=False)
 
 def test_gzip_pipe_channel_arrives_decompressed(sess, tmp_path):
     import gzip

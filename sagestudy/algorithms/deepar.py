@@ -199,7 +199,7 @@ def _number(v, where:str, allow_nan:bool)->float:
     if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
         raise ValueError(f"{where} holds {v!r}; expected a number" + (' or "NaN"' if allow_nan else ''))
     if math.isnan(v) and not allow_nan: raise ValueError(f"{where} has a missing value, which is not allowed there")
-    if math.isinf(v) or abs(v) > np.finfo(np.float32).max: raise ValueError(f"{where} holds {v!r}, which is infinite or out of the float32 range")
+    if math.isinf(v) or abs(v) > float(np.finfo(np.float32).max): raise ValueError(f"{where} holds {v!r}, which is infinite or out of the float32 range")
     return float(v)
 
 _START = re.compile(r'\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?')

@@ -101,7 +101,9 @@ class ParallelLinear(torch.nn.Module):
         else: W = torch.randn(M, d, k, generator=generator) * init_sigma
         self.W = torch.nn.Parameter(W)                                                        # (M, d, k)
         self.b = torch.nn.Parameter(torch.full((M, k), float(init_bias)), requires_grad=use_bias)  # (M, k)
-    def forward(self, X): return torch.einsum('nd,mdk->mnk', X, self.W) + self.b[:, None, :]  # (M, n, k)
+    def forward(self, X):
+        M, d, k = self.W.shape          # the models side by side: one (n, d) x (d, M*k) matrix product
+        return (X @ self.W.permute(1, 0, 2).reshape(d, M * k)).view(len(X), M, k).permute(1, 0, 2) + self.b[:, None, :]  # (M, n, k)
 
 def scale_steps(optimizer:torch.optim.Optimizer, # optimizer over parameters whose first dimension is the model
                 scale:torch.Tensor,               # (M,) factor applied to each model's step
@@ -385,7 +387,8 @@ def _start(self:LinearLearner, X, y, gen, steps_per_pass:int|None=None):
             g = loss_gradient(hp['loss'], model(xb), yb, **lkw)                     # (M, n, k)
             s = weights(yb) if weights else None
             g = g / len(yb) if s is None else g * (s / s.sum(1, keepdim=True))[..., None]
-            model.W.grad = torch.einsum('nd,mnk->mdk', xb, g)
+            M, n, kk = g.shape                                                    # X^T g of every model: one matrix product
+            model.W.grad = (g.permute(0, 2, 1).reshape(M * kk, n) @ xb).view(M, kk, -1).transpose(1, 2).contiguous()
             model.b.grad = g.sum(1)
             if use_wd: model.W.grad += wd[:, None, None] * model.W; model.b.grad += bias_wd[:, None] * model.b
         return _NOTHING_LEFT

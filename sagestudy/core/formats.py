@@ -58,7 +58,7 @@ def _number(s:str, source, line:int, what:str, dtype=np.float32)->float:
         kind = 'is infinite' if t.lstrip('+-').lower() in ('inf', 'infinity') else 'is not a number'
         raise DataFormatError(source, f'{what} {s!r} {kind}', line=line)
     v = float(t)
-    if abs(v) > np.finfo(dtype).max: raise DataFormatError(source, f'{what} {s!r} is out of the {np.dtype(dtype).name} range', line=line)
+    if abs(v) > float(np.finfo(dtype).max): raise DataFormatError(source, f'{what} {s!r} is out of the {np.dtype(dtype).name} range', line=line)
     return v
 
 # %% ../../nbs/00_core/04_formats.ipynb #cb179a25

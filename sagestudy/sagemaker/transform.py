@@ -7,6 +7,11 @@ from sagestudy.sagemaker.session import Session
 from sagestudy.service.storage import parse_s3_uri
 from sagestudy.sagemaker.hosting import check_hosting
 
+def _served(model, session):
+    "The loaded container of an SDK `Model` (image and model.tar.gz), as the transform job's container loads it"
+    from sagestudy.service.hosting import load_container
+    return load_container(session.home, {'ModelDataUrl': model.model_data, **({'Image': model.image_uri} if getattr(model, 'image_uri', None) else {})})
+
 class Transformer:
     "Batch transform settings (as `sagemaker.transformer.Transformer`); `model` is a `sagestudy.sagemaker.Model`"
     def __init__(self, model, instance_count:int=1, instance_type:str='local', strategy:str='MultiRecord',
@@ -20,13 +25,13 @@ class Transformer:
         self.max_concurrent_transforms = max_concurrent_transforms
         self.model, self.instance_count, self.instance_type = model, instance_count, instance_type
         self.strategy, self.assemble_with, self.accept, self.max_payload = strategy, assemble_with, accept, max_payload
-        self.session = sagemaker_session or model.session
+        self.session = sagemaker_session or getattr(model, 'sagemaker_session', None) or model.session
         self.output_path = output_path
 
     def transform(self, data:str, content_type:str='text/csv', split_type:str|None='Line', input_filter:str='$',
                   join_source:str|None=None, output_filter:str='$')->dict:
         "Transform every object under the S3 prefix `data`; returns the job summary"
-        est = self.model._load()
+        est = self.model._load() if hasattr(self.model, '_load') else _served(self.model, self.session)
         check_hosting(est, self.instance_type, self.instance_count)
         if self.strategy == 'MultiRecord' and split_type in (None, 'None'):
             raise ValueError("strategy 'MultiRecord' needs split_type Line or RecordIO")

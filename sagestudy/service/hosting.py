@@ -6,7 +6,7 @@ Docs: https://sagestudy.github.io/sagestudy/60_platform/hosting_service.html.md"
 
 # %% ../../nbs/60_platform/63_hosting_service.ipynb #a2edb3a3
 from __future__ import annotations
-import base64, collections, datetime as dt, http.client, io, json, os, random, re, shutil, tarfile, tempfile, threading, uuid, zlib
+import base64, collections, datetime as dt, http.client, io, json, os, random, re, shutil, socket, tarfile, tempfile, threading, uuid, zlib
 from pathlib import Path
 from urllib.parse import urlsplit
 from ..core import formats
@@ -18,8 +18,8 @@ from .storage import NAME_PATTERN, LocalS3, home_dir, parse_s3_uri
 __all__ = ['REGION', 'ACCOUNT', 'MAX_PAYLOAD', 'FRAMEWORK_IMAGES', 'HTTP_LOG', 'invalid', 'check_name', 'arn', 'image_kind',
            'create_model', 'describe_model', 'delete_model', 'list_models', 'create_endpoint_config',
            'describe_endpoint_config', 'delete_endpoint_config', 'list_endpoint_configs', 'estimator_class',
-           'check_hosting', 'load_container', 'load_model', 'create_endpoint', 'ping_url', 'describe_endpoint',
-           'list_endpoints', 'delete_endpoint', 'route', 'capture', 'invoke_endpoint',
+           'check_hosting', 'load_container', 'load_model', 'container_env', 'serve', 'create_endpoint', 'ping_url',
+           'describe_endpoint', 'list_endpoints', 'delete_endpoint', 'route', 'capture', 'invoke_endpoint',
            'update_endpoint_weights_and_capacities', 'update_endpoint']
 
 # %% ../../nbs/60_platform/63_hosting_service.ipynb #2daffc88
@@ -262,15 +262,27 @@ _FLEETS:dict = {}            # endpoint name -> {variant name: (served model, [M
 _RNG:dict = {}               # endpoint name -> random.Random (routing and capture sampling, seeded by the name)
 _LOCK = threading.Lock()
 
+def container_env(served)->dict:
+    "The environment variables of a loaded model's container(s) (a pipeline's containers share one process here)"
+    if hasattr(served, 'containers'): return {k: v for c in served.containers for k, v in container_env(c).items()}
+    return dict(getattr(served, 'environment', None) or getattr(served, 'env', None) or {})
+
+def serve(served):
+    "One instance: a model server whose worker processes see the container's `Environment` as their environment variables"
+    from sagestudy.platform.serving import ModelServer
+    env = container_env(served)
+    def get_model():                              # runs in each worker process, after the fork
+        os.environ.update(env); return served
+    return ModelServer(get_model=get_model)
+
 def _start_fleet(home, config:dict)->dict:
     "Load and serve every variant of an endpoint config: {variant: (served, [server per instance])}; all or nothing"
-    from sagestudy.platform.serving import ModelServer
     fleet = {}
     try:
         for v in config['ProductionVariants']:
             served = load_model(home, v['ModelName'])
             check_hosting(served, v['InstanceType'], v['InitialInstanceCount'])
-            fleet[v['VariantName']] = (served, [ModelServer(served) for _ in range(v['InitialInstanceCount'])])
+            fleet[v['VariantName']] = (served, [serve(served) for _ in range(v['InitialInstanceCount'])])
     except BaseException:
         _stop_fleet(fleet); raise
     return fleet
@@ -339,8 +351,8 @@ def _check_alive(home, rec:dict)->dict:
     else: alive = all(ping_url(u) for v in rec.get('ProductionVariants', []) for u in v['_urls'])
     if not alive:
         rec.update(EndpointStatus='Failed', LastModifiedTime=storage.now(), FailureReason=(
-            "The endpoint's model servers no longer answer: they ran inside the Python process that created the endpoint, "
-            "which has ended (a kernel restart?). Delete the endpoint and create it again."))
+            "The endpoint's model servers no longer answer: they ran as part of the Python process that created the endpoint, "
+            "which has ended (a kernel restart?), or they were stopped. Delete the endpoint and create it again."))
         _save(home, 'endpoint', rec)
     return rec
 
@@ -401,6 +413,7 @@ def _post(url:str, body:bytes, headers:dict)->tuple[int, bytes, dict]:
     u, headers = urlsplit(url), {k: v for k, v in headers.items() if v is not None}
     conn = http.client.HTTPConnection(u.hostname, u.port, timeout=70)     # the SDK's socket timeout (60 s for the container, plus margin)
     try:
+        conn.connect(); conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)   # headers and body leave at once (no Nagle wait)
         conn.request('POST', '/invocations', body=body, headers=headers)
         r = conn.getresponse()
         status, out, rh = r.status, r.read(), dict(r.getheaders())
@@ -492,7 +505,6 @@ def _endpoint_for_update(home, op:str, name:str)->dict:
 
 def update_endpoint_weights_and_capacities(home, EndpointName:str=None, DesiredWeightsAndCapacities:list=None)->dict:
     "UpdateEndpointWeightsAndCapacities: new weights (and instance counts) for named variants, in place"
-    from sagestudy.platform.serving import ModelServer
     op = 'UpdateEndpointWeightsAndCapacities'
     rec = _endpoint_for_update(home, op, EndpointName)
     by_name = {v['VariantName']: v for v in rec['ProductionVariants']}
@@ -512,7 +524,7 @@ def update_endpoint_weights_and_capacities(home, EndpointName:str=None, DesiredW
         if n is not None and n != v['CurrentInstanceCount']:
             if fleet is None: raise api_error('ValidationException', f'Endpoint {EndpointName} was started by another process; only it can change instance counts.', op)
             served, servers = fleet[v['VariantName']]
-            while len(servers) < n: servers.append(ModelServer(served))
+            while len(servers) < n: servers.append(serve(served))
             while len(servers) > n: servers.pop().stop()
             v['CurrentInstanceCount'] = v['DesiredInstanceCount'] = n
             v['_urls'] = [s.url for s in servers]

@@ -12,7 +12,7 @@ from ..core.errors import api_error, ClientError, HyperparameterError, DataForma
 from .storage import LocalS3, parse_s3_uri, check_name, home_dir, save_record, load_record, list_records, now, arn
 
 # %% auto #0
-__all__ = ['KIND', 'failure_reason', 'container_train', 'run_container', 'shard_objects', 'feed_pipes', 'create_training_job', 'describe_training_job', 'stop_training_job', 'list_training_jobs', 'user_args', 'decode_hyperparameters']
+__all__ = ['KIND', 'failure_reason', 'container_train', 'run_container', 'shard_objects', 'feed_pipes', 'create_training_job', 'channel_objects', 'describe_training_job', 'stop_training_job', 'list_training_jobs', 'user_args', 'decode_hyperparameters']
 
 # %% ../../nbs/60_platform/64_training_jobs.ipynb #16e0a140
 def _opt_ml()->Path: return Path(os.environ.get('SAGESTUDY_OPT_ML', '/opt/ml'))
@@ -220,8 +220,8 @@ def _check_channels(channels:list, algorithm:str|None, default_mode:str, op:str)
         if names.count(name) > 1: raise _invalid(f"InputDataConfig: channel name {name!r} is used twice", op)
         src = (c.get('DataSource') or {}).get('S3DataSource') or {}
         _s3(src.get('S3Uri'), f'InputDataConfig[{name}].DataSource.S3DataSource.S3Uri', op)
-        if src.get('S3DataType', 'S3Prefix') != 'S3Prefix':
-            raise _invalid(f"channel {name!r}: S3DataType {src['S3DataType']!r} is not supported by sagestudy yet; use 'S3Prefix'", op)
+        if src.get('S3DataType', 'S3Prefix') not in ('S3Prefix', 'ManifestFile'):
+            raise _invalid(f"channel {name!r}: S3DataType {src['S3DataType']!r} is not supported by sagestudy yet; use 'S3Prefix' or 'ManifestFile'", op)
         dist = src.get('S3DataDistributionType', 'FullyReplicated')
         if dist not in ('FullyReplicated', 'ShardedByS3Key'):
             raise _invalid(f"channel {name!r}: S3DataDistributionType {dist!r} must be FullyReplicated or ShardedByS3Key", op)
@@ -338,14 +338,26 @@ def _copy_objects(s3:LocalS3, prefix_uri:str, objects:list, dest:Path, read_only
         if read_only: os.chmod(dest/rest, 0o444)
 
 # %% ../../nbs/60_platform/64_training_jobs.ipynb #740603cc
+def channel_objects(s3:LocalS3, source:dict)->tuple:
+    "(prefix, object URIs) of a channel's S3DataSource: every object under an S3Prefix, or those a ManifestFile lists"
+    if source.get('S3DataType', 'S3Prefix') != 'ManifestFile': return source['S3Uri'], s3.list(source['S3Uri'])
+    try: m = json.loads(s3.get_bytes(source['S3Uri']))                  # [{"prefix": "s3://b/p/"}, "key-1", "key-2", ...]
+    except json.JSONDecodeError as e: raise ValueError(f"manifest {source['S3Uri']} is not JSON: {e}") from None
+    if not (isinstance(m, list) and m and isinstance(m[0], dict) and isinstance(m[0].get('prefix'), str) and all(isinstance(k, str) for k in m[1:])):
+        raise ValueError(f'manifest {source["S3Uri"]} must be a JSON list: {{"prefix": "s3://..."}} then the keys under it')
+    objs = [m[0]['prefix'] + k for k in m[1:]]
+    for o in objs: s3.path(o)                                                # every entry must be an object inside its bucket
+    return m[0]['prefix'], objs
+
 def _prepare(job:dict)->str|None:
     "Starting and Downloading: every instance's /opt/ml with its config, data, code and checkpoints; a FailureReason if it cannot"
     rec, s3, hosts = job['rec'], job['s3'], job['hosts']
     mode = rec['AlgorithmSpecification']['TrainingInputMode']
-    objects = {}
+    objects, prefixes = {}, {}
     for c in rec['InputDataConfig']:
         uri = c['DataSource']['S3DataSource']['S3Uri']
-        objects[c['ChannelName']] = s3.list(uri)
+        try: prefixes[c['ChannelName']], objects[c['ChannelName']] = channel_objects(s3, c['DataSource']['S3DataSource'])
+        except (ValueError, FileNotFoundError) as e: return f"ClientError: channel {c['ChannelName']!r}: {e}"
         if not objects[c['ChannelName']]:
             return (f'ClientError: No S3 objects found under S3 URL "{uri}" given in input data source. Please ensure that the bucket '
                     'exists in the selected region (us-east-1), that objects exist under that S3 prefix')
@@ -359,7 +371,7 @@ def _prepare(job:dict)->str|None:
             seed = (c.get('ShuffleConfig') or {}).get('Seed')
             mine = shard_objects(objects[k], i, len(hosts), src.get('S3DataDistributionType', 'FullyReplicated'), seed)
             if (c.get('InputMode') or mode) == 'Pipe': job['pipes'].append(([s3.path(o) for o in mine], ml/'input/data'/k, seed, c))
-            else: _copy_objects(s3, src['S3Uri'], mine, ml/'input/data'/k, read_only=(c.get('InputMode') or mode) == 'FastFile')
+            else: _copy_objects(s3, prefixes[k], mine, ml/'input/data'/k, read_only=(c.get('InputMode') or mode) == 'FastFile')
         if rec.get('CheckpointConfig'):                          # SageMaker syncs this prefix with /opt/ml/checkpoints
             (ml/'checkpoints').mkdir(exist_ok=True); s3.download(rec['CheckpointConfig']['S3Uri'], ml/'checkpoints')
         if job['algorithm'] is None:

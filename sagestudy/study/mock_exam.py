@@ -9,7 +9,7 @@ from __future__ import annotations
 import math, random
 from collections import defaultdict
 import pandas as pd
-from .quiz import DOMAINS, CHAPTERS, SPECS_NB, Question, QuizWidget, all_questions, grade
+from .quiz import DOMAINS, Question, QuizWidget, all_questions, chapter_of, grade
 
 # %% auto #0
 __all__ = ['domain_counts', 'mock_exam', 'exam_report', 'longest_choice', 'take']
@@ -51,7 +51,7 @@ def exam_report(exam:list,           # the questions asked
     t = pd.DataFrame([(d, r, n, DOMAINS[d]) for d, (r, n) in rows.items()], columns=['domain', 'right', 'asked', 'weight'])
     t.loc[len(t)] = ['overall', t.right.sum(), t.asked.sum(), 1.0]
     t['score %'] = (100 * t.right / t.asked.where(t.asked > 0)).round(0)
-    weak = sorted(((tp, CHAPTERS.get(tp, SPECS_NB), w, n) for tp, (w, n) in topics.items() if w),
+    weak = sorted(((tp, chapter_of(tp), w, n) for tp, (w, n) in topics.items() if w),
                   key=lambda x: (-x[2], -x[2] / x[3], x[0]))[:k]
     return t.set_index('domain'), weak
 

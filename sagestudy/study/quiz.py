@@ -13,13 +13,13 @@ import ipywidgets as W
 from ..core import catalog
 
 # %% auto #0
-__all__ = ['DOMAINS', 'DE', 'EDA', 'MOD', 'OPS', 'SPECS_NB', 'CHAPTERS', 'CELLS', 'PARTNERS', 'MODES', 'SUSPECTS', 'NO_METRIC',
-           'PROCESSORS', 'MULTI', 'GPUS', 'BARE_LIST', 'PROPERTIES', 'SCENARIOS', 'Question', 'pointer',
-           'make_question', 'content_questions', 'mode_questions', 'required_questions', 'purpose_questions',
+__all__ = ['DOMAINS', 'DE', 'EDA', 'MOD', 'OPS', 'SPECS_NB', 'CHAPTERS', 'CELLS', 'ANCHORS', 'PARTNERS', 'MODES', 'SUSPECTS',
+           'NO_METRIC', 'PROCESSORS', 'MULTI', 'GPUS', 'BARE_LIST', 'PROPERTIES', 'SCENARIOS', 'Question', 'resolve',
+           'pointer', 'make_question', 'content_questions', 'mode_questions', 'required_questions', 'purpose_questions',
            'owner_questions', 'metric_questions', 'processor_text', 'instance_questions', 'response_shape',
            'response_questions', 'property_questions', 'generated_questions', 'scenario_questions', 'all_questions',
-           'topics', 'questions', 'choice_index', 'grade', 'Score', 'QuizWidget', 'render_html', 'chapter_questions',
-           'quiz', 'run_terminal']
+           'topics', 'questions', 'chapter_of', 'choice_index', 'grade', 'Score', 'QuizWidget', 'render_html',
+           'chapter_questions', 'quiz', 'run_terminal']
 
 # %% ../../nbs/90_study/91_quiz.ipynb #a4c814bf
 DOMAINS = {'Data Engineering': 0.20, 'Exploratory Data Analysis': 0.24, 'Modeling': 0.36,
@@ -80,14 +80,117 @@ CELLS = {      # algorithm -> aspect -> cell id in its chapter (or its catalog e
     'ntm': dict(table='8330ad4c'), 'lda': dict(table='750e1d36'), 'kmeans': dict(table='9eba782c'),
     'pca': dict(table='8c2b41c7'), 'ipinsights': dict(table='197720a5'), 'rl': dict(table='aa85e4e7')}
 
+ANCHORS = {   # cell id -> the first line it had when it was chosen
+    '02f13aab': '## Labels: positive or not', '05a123fa': '## Global importance: mean |SHAP|',
+    '061df89d': '- XGBoost needs an explicit version such as `1.7-1`; its repository is', '0649a421': '## Count data: the negative binomial',
+    '09ddc6e0': 'Training from channels reads JSON Lines (plain or gzipped) and Parquet', '0a18bbfa': '## Exam notes',
+    '0d0bdf3c': '## Explorer: what the hyperparameters do', '10931f48': '## Normalization',
+    '1440dea3': 'tmp = Path(tempfile.mkdtemp())', '14f86a21': "imb = datasets.make_linear(3000, 5, 'binary_classifier', noise=0.5, se",
+    '18dad709': "### Reading SageMaker's series records", '197720a5': '_IP_INSIGHTS = AlgorithmSpec(',
+    '1e79edfa': "test_eq(set(resp['predictions'][0]), {'score', 'predicted_label'})", '1ebf3363': '_IMAGE_CLASSIFICATION = AlgorithmSpec(',
+    '2260f6b4': '## Exam notes', '237e09af': '## DPPL and DI: positive predictions per facet',
+    '256056d9': '## Facets: d and a, one-vs-all', '2d5e62db': 'test_fail(lambda: DeepAR(context_length=4, prediction_length=4, epochs',
+    '2e2a6e96': '_BLAZINGTEXT = AlgorithmSpec(', '2f99c364': 'dyn_train = [dict(r, dynamic_feat=[[float(i % 4 == 3) for i in range(l',
+    '30fd52c9': '### Several instances: the same model quality', '322d0406': '## What it is for',
+    '34e49b78': '## Undefined metrics raise a clear error', '3685f947': 'assert np.abs(ests[2].coef_).sum() < np.abs(ests[1].coef_).sum()',
+    '37f5d2cc': "test_eq([h.name for h in spec.hyperparameters if h.required], ['contex", '39046b6e': "spec = get_spec('forecasting-deepar')",
+    '3989c3c7': '## Exam notes', '3a10e4a7': '## Exam notes',
+    '3d4f77fa': '## Pipe mode: FIFOs instead of copies', '3d88ca19': '## Scoring a file with ids',
+    '3d8b8458': 'The grid is a test. The strong model overfits: its validation loss at ', '3da5517e': '## A/B testing with two variants, and data capture',
+    '3ed0d670': '## Exam notes', '3f281b33': '## Exam notes',
+    '3f8b1121': '`ShuffleConfig(seed)` on a channel shuffles the object list (seeded, s', '408ce094': '## Explorer: what the hyperparameters do',
+    '42eb5f92': '## KL: Kullback–Leibler divergence', '43f96c81': '## What the script sees',
+    '44ac6d7f': '_OBJECT2VEC = AlgorithmSpec(', '44f5ed1c': '- Images are regional: the same algorithm is a different URI (another ',
+    '48b3fbe9': "## The parallel models' settings", '4fe45450': '## The pipeline container',
+    '52144182': '## Inference as the endpoint answers it', '52303e46': '## RD, SD, DAR, DRR, AD: per-facet rates of the confusion matrix',
+    '562ab38c': "### First contact: a validation channel and SageMaker's log", '57011e24': '## Dimension reduction',
+    '575bb502': '## Exam notes', '579064b3': '### Training from channel files',
+    '58cfbfa7': '## Exam notes', '58d667b7': "knn2 = KNN.from_hyperparameters({'predictor_type': 'classifier', 'k': ",
+    '5b94b07f': '### The artifact, and why it is not a pickle', '5c5704a9': '## What it is for',
+    '5d9142ff': '## Product quantization (IVFPQ)', '61e6338f': '## Two instances joined by `torch.distributed`',
+    '62309858': '## Scoring a file with ids', '6343e428': '## Exam notes',
+    '660f1f8d': "display(Markdown('\\n'.join([", '69057543': "spec = get_spec('knn')",
+    '6de81e92': '## JS: Jensen–Shannon divergence', '6fdae2ca': '## Exam notes',
+    '7006d995': "bc = datasets.load('breast_cancer')", '750e1d36': '_LDA = AlgorithmSpec(',
+    '78001bd4': "A fleet that cannot start. DeepAR's container serves only on CPU insta", '78d096b9': 'test_eq(S_back[0].dtype, np.int32)',
+    '79ab2b1f': '## Exam notes', '7bb3d8fa': "ck = pipe_files('train', Xp_tr, yp_tr, 4)",
+    '7cb194e8': 'from sagestudy.core.device import check_instance', '81ef20df': '`gpu_hist` on this machine (on a machine without CUDA the note is prin',
+    '82dec07c': '## Explorer: k, index and nlists', '8330ad4c': '_NTM = AlgorithmSpec(',
+    '8c2b41c7': '_PCA = AlgorithmSpec(', '8ddf0935': '## Bad requests get a 4xx that says why',
+    '966f7aa0': '## Concurrent mini-batches: `max_concurrent_transforms`', '9735b349': 'fig, axs = plt.subplots(1, 4, figsize=(20, 4.2))',
+    '97529f63': 'Data capture on a pipeline endpoint records what the client sent and r', '9ba10f45': '## Script mode at inference time',
+    '9d02f035': "csv_path = Path(tempfile.mkdtemp())/'train.csv'", '9eba782c': '_KMEANS = AlgorithmSpec(',
+    '9f163eef': '_RANDOM_CUT_FOREST = AlgorithmSpec(', 'a0507840': '_SEMANTIC_SEGMENTATION = AlgorithmSpec(',
+    'a1100023': '### Pipe mode, briefly', 'a17f4128': '## The model artifact, channels and the endpoint',
+    'a4d4898d': '## FT: counterfactual FlipTest', 'a718e092': '## CI: class imbalance',
+    'a88edd7c': "spec = get_spec('factorization-machines')", 'a9c31cee': '## Inference pipelines',
+    'aa85e4e7': '_RL = AlgorithmSpec(', 'aaa21dcd': 'Clarify writes a threshold as the interval it tests, (t, max of the co',
+    'ab28fdf3': '## Partial dependence', 'abaa0fe5': 'test_fail(lambda: XGBoost().fit(bc.X, bc.y), contains="\'num_round\'")',
+    'ac950b09': 'For a linear model with one baseline row, Shapley values are known in ', 'acdc4be1': '## Metrics: perplexity, accuracy and BLEU',
+    'ae6a80f7': '**Imbalanced data: `scale_pos_weight` ≈ sum(negatives) / sum(positives', 'ae9a3fa1': '## The contract',
+    'af8b1118': '## Kernel SHAP', 'b1579327': '**Sparse data is never densified**: a batch of a million-column data s',
+    'b2683375': '## A failing job', 'b2f5bdda': '## Exam notes',
+    'b3d5970c': '## Exam notes', 'b744f11a': "test_eq(type(knn.predict_response(iris.X[:1])['predictions'][0]['predi",
+    'ba3fc4f8': "digits = datasets.load('digits')", 'bbab4153': '## Exam notes',
+    'bd16e7f2': '_OBJECT_DETECTION = AlgorithmSpec(', 'bf5fd89d': '## GE: generalized entropy index',
+    'c01b498c': 'from sagestudy.core.device import check_instance', 'c0fcd68b': '## Exam notes',
+    'c2ac5bce': '## FastFile mode', 'c36f6e0e': 'from sagestudy.core.device import check_instance, gpu_count',
+    'c4e7ad9c': '## LP, TVD, KS: three norms of the gap', 'c560c290': '## Managed spot training: interrupted, resumed from the checkpoint',
+    'c5b3fdb6': '## Exam notes', 'c792c7c3': 'The two frameworks differ in their image and in what they allow: sciki',
+    'cb3ea073': '## Exam notes', 'cd9ab64e': '## Explorer: num_factors, factors_lr and epochs',
+    'cddc2eca': '**`rnn_num_hidden` must be even** (bi-directional encoder), and **BLEU', 'd2263ee9': "Clarify's report rules, shown: a string feature column makes FT undefi",
+    'd4026920': "print('valid tags:', spec.image_tags); assert '1' not in spec.image_ta", 'd4bb1b92': '## Exam notes',
+    'd5bdcb52': '## Exam notes', 'd5c74b2d': "test_eq(spec.channel('train').content_types, ('application/x-recordio-",
+    'd7ea7a65': '## A recommender: where interactions matter', 'db5132fe': '## Calibrating the threshold and choosing a model',
+    'e1909227': '### Probabilistic metrics', 'e2878b42': '## Exam notes',
+    'e2af5312': "spec = get_spec('linear-learner')", 'e47565d8': '## DPL: difference in proportions of labels',
+    'e50761e4': 'from sagestudy.core.device import check_instance', 'eaa5ab51': '## CDDL: conditional demographic disparity in labels',
+    'eabb805e': '## TE: treatment equality', 'ec2ad92a': '## A failing script',
+    'ee9a79a8': "## What Clarify explains, in SageMaker's terms", 'efc8cb7f': "### The endpoint's answer",
+    'f7d7c47e': 'Instance weights from the second CSV column (`csv_weights=1`) equal pa', 'f96410d2': '## A complete job',
+    'fd0c89c5': "display(Markdown('\\n'.join(['| | |', '|---|---|',", 'fd5f9a39': '### First contact: the inference response',
+}
+
+def _first_line(cell)->str:
+    lines = [l.strip() for l in ''.join(cell.get('source', '')).split('\n')]
+    return next((l[:70] for l in lines if l and not l.startswith('#|')), '')
+
+def _book()->dict:
+    "notebook (relative to nbs/) -> {cell id: first line}, read from the repository's nbs/ folder when it exists"
+    import sagestudy
+    root = Path(sagestudy.__file__).resolve().parent.parent/'nbs'
+    if not root.is_dir(): return {}
+    book = {}
+    for p in sorted(root.rglob('*.ipynb')):
+        rel = p.relative_to(root)
+        if any(part.startswith(('.', '_')) for part in rel.parts): continue
+        try: book[rel.as_posix()] = {c.get('id'): _first_line(c) for c in json.loads(p.read_text())['cells']}
+        except (OSError, ValueError, KeyError): continue
+    return book
+
+def resolve(ptr:tuple, book:dict|None=None)->tuple:
+    "Where the cell `ptr` = (notebook, cell id) is now: same id, else moved id, else the cell that starts with its anchor"
+    nb, cid = ptr; book = _book() if book is None else book
+    if not book or cid in book.get(nb, {}): return ptr
+    for other, cells in book.items():
+        if cid in cells: return (other, cid)
+    a = ANCHORS.get(cid)
+    if not a: return ptr
+    same = [k for k, first in book.get(nb, {}).items() if first == a]
+    if len(same) == 1: return (nb, same[0])
+    hits = [(other, k) for other, cells in book.items() for k, first in cells.items() if first == a]
+    return hits[0] if len(hits) == 1 else ptr   # an anchor found in several places decides nothing
+
 def pointer(algorithm:str,          # catalog id, e.g. 'xgboost'
             aspect:str='table',     # 'table', 'required', 'content', 'modes', 'hyperparameters', 'metrics', 'instances', 'response'
            )->tuple:                # (notebook relative to nbs/, cell id)
     "The cell that demonstrates `aspect` of `algorithm`: its chapter's cell, else the exam-notes table, else its catalog entry"
     cells = CELLS[algorithm]
-    return (CHAPTERS.get(algorithm, SPECS_NB), cells.get(aspect, cells['table']))
+    return resolve((CHAPTERS.get(algorithm, SPECS_NB), cells.get(aspect, cells['table'])), _BOOK or None)
 
-# %% ../../nbs/90_study/91_quiz.ipynb #b19dbdfd
+_BOOK = {}   # filled while all_questions() builds, so the notebooks are read once
+
+# %% ../../nbs/90_study/91_quiz.ipynb #289fb260
 PARTNERS = {'lda': 'ntm', 'ntm': 'lda', 'knn': 'kmeans', 'kmeans': 'knn', 'object2vec': 'blazingtext',
             'blazingtext': 'object2vec', 'randomcutforest': 'ipinsights', 'ipinsights': 'randomcutforest',
             'linear-learner': 'xgboost', 'xgboost': 'linear-learner', 'factorization-machines': 'linear-learner',
@@ -119,7 +222,7 @@ def _partner_first(spec, pool:list)->list:
     p = PARTNERS.get(spec.name)
     return sorted(pool, key=lambda x: 0 if p and x==catalog.get(p).title else 1)
 
-# %% ../../nbs/90_study/91_quiz.ipynb #7ab63e11
+# %% ../../nbs/90_study/91_quiz.ipynb #ba1911ab
 _ALIAS_TYPES = {'text/x-libsvm', 'text/python'}
 def _mime(types)->list: return [t for t in types if '/' in t and t not in _ALIAS_TYPES]
 def _specs()->list: return catalog.all_specs()
@@ -157,7 +260,7 @@ def mode_questions(spec)->list:
         f"{spec.title} reads its train channel in {' and '.join(train.input_modes)} mode. {train.doc}",
         DE, spec.name, pointer(spec.name, 'modes'), ('train_modes', spec.name), first=0)]
 
-# %% ../../nbs/90_study/91_quiz.ipynb #d63f0ac8
+# %% ../../nbs/90_study/91_quiz.ipynb #a6481c2e
 SUSPECTS = ('wd', 'l1', 'positive_example_weight_mult', 'num_models', 'scale_pos_weight', 'num_round', 'eta',
     'max_depth', 'subsample', 'alpha', 'min_child_weight', 'context_length', 'prediction_length', 'time_freq',
     'likelihood', 'num_factors', 'extra_center_factor', 'half_life_time_size', 'k', 'sample_size', 'index_type',
@@ -218,7 +321,7 @@ def owner_questions()->list:
                                 why, MOD, spec.name, pointer(spec.name, 'hyperparameters'), ('owner', spec.name, name)))
     return [q for q in qs if q]
 
-# %% ../../nbs/90_study/91_quiz.ipynb #a5c58166
+# %% ../../nbs/90_study/91_quiz.ipynb #dc29a337
 NO_METRIC = 'None: no tuning metric is documented'
 def metric_questions(spec)->list:
     "Which metrics AMT can optimize for `spec`, and in which direction"
@@ -263,7 +366,7 @@ def instance_questions(spec)->list:
                                 [GPUS[not inst.multi_gpu]], why, OPS, spec.name, ptr, ('multi_gpu', spec.name)))
     return [q for q in qs if q]
 
-# %% ../../nbs/90_study/91_quiz.ipynb #1b82d5e8
+# %% ../../nbs/90_study/91_quiz.ipynb #626ef7b9
 BARE_LIST = 'none: the response is a bare JSON list'
 def response_shape(spec)->tuple:
     "(top-level keys, record field names) of `spec`'s example JSON responses"
@@ -295,7 +398,7 @@ def response_questions(spec)->list:
                                 pf + others, why, OPS, spec.name, ptr, ('response_field', spec.name, k)))
     return [q for q in qs if q]
 
-# %% ../../nbs/90_study/91_quiz.ipynb #58c03a88
+# %% ../../nbs/90_study/91_quiz.ipynb #c1c23515
 def _train_modes(s): return tuple(s.channel('train').input_modes) if s.channels else ()
 PROPERTIES = {   # name -> (stem, rule, what to say about each algorithm, aspect, domain)
     'gpu_only_training': ("Which of these algorithms trains only on GPU instances?",
@@ -347,7 +450,7 @@ def property_questions(per_property:int=3)->list:
             qs.append(Question(q.stem, q.choices, q.answer, why + '.', q.domain, q.topic, q.pointer, q.fact))
     return qs
 
-# %% ../../nbs/90_study/91_quiz.ipynb #76accf9b
+# %% ../../nbs/90_study/91_quiz.ipynb #efaec006
 def generated_questions()->list:
     "Every question generated from the catalog"
     qs = []
@@ -356,7 +459,7 @@ def generated_questions()->list:
                               metric_questions, instance_questions, response_questions) for q in make(s)]
     return qs + owner_questions() + property_questions()
 
-# %% ../../nbs/90_study/91_quiz.ipynb #bf1e1415
+# %% ../../nbs/90_study/91_quiz.ipynb #b88fe602
 SCENARIOS = {}   # topic -> rows (stem, right answer, wrong answers, explanation, domain code, cell id)
 SCENARIOS['linear-learner'] = [
     ("A bank trains a binary Linear Learner on loans where 3% default, and recall on the defaults is poor. Which change targets the imbalance directly?",
@@ -460,7 +563,7 @@ SCENARIOS['factorization-machines'] = [
      ("It drops low-variance columns first", "It samples 10,000 of the columns", "It runs PCA on the input first"),
      "Rendle's identity computes the pairwise term from the non-zeros only.", 'MOD', 'b1579327')]
 
-# %% ../../nbs/90_study/91_quiz.ipynb #38df6810
+# %% ../../nbs/90_study/91_quiz.ipynb #3f4e9a07
 SCENARIOS['seq2seq'] = [
     ("You train a translation model with Seq2Seq. Which training setup does SageMaker accept?",
      "One GPU instance such as ml.p3.2xlarge (it may have several GPUs)",
@@ -530,7 +633,7 @@ SCENARIOS['clarify-facets'] = [
      "label > 0.5", ("label >= 0.5", "label < 0.5", "label == 0.5"),
      "The threshold interval is (t, max].", 'EDA', 'aaa21dcd')]
 
-# %% ../../nbs/90_study/91_quiz.ipynb #aac23ad5
+# %% ../../nbs/90_study/91_quiz.ipynb #33c03548
 SCENARIOS['clarify-pretraining'] = [
     ("A data set has 700 rows in facet a and 300 in facet d. What is its class imbalance (CI)?",
      "0.4", ("-0.4", "0.3", "2.33"), "CI = (n_a - n_d) / (n_a + n_d) = 400 / 1000; positive means d is the smaller group.", 'EDA', 'a718e092'),
@@ -598,7 +701,7 @@ SCENARIOS['clarify-explainability'] = [
      "A baseline it computes by clustering the data set (k-means for numeric data)", ("All zeros", "The first row", "Random noise"),
      "kmeans_baseline in the chapter computes the same.", 'MOD', 'ee9a79a8')]
 
-# %% ../../nbs/90_study/91_quiz.ipynb #2704ebac
+# %% ../../nbs/90_study/91_quiz.ipynb #be06e431
 SCENARIOS['image-uris'] = [
     ("A training job config copied from us-east-1 fails in eu-west-1. What about its image URI?",
      "Retrieve the image for eu-west-1: images are regional, under another account in each region",
@@ -660,7 +763,7 @@ SCENARIOS['hosting'] = [
      "RecordSerializer (application/x-recordio-protobuf)", ("NumpySerializer (application/x-npy)", "JSONSerializer", "CSVSerializer"),
      "NumpySerializer is for framework containers; the built-ins refuse it with 415.", 'OPS', 'd5bdcb52')]
 
-# %% ../../nbs/90_study/91_quiz.ipynb #edee32a4
+# %% ../../nbs/90_study/91_quiz.ipynb #9d992442
 SCENARIOS['training-jobs'] = [
     ("How does a built-in algorithm's container receive its hyperparameters?",
      "/opt/ml/input/config/hyperparameters.json, every value a string",
@@ -762,13 +865,90 @@ SCENARIOS['cli'] = [
      "create-model, create-endpoint-config, create-endpoint", ("create-endpoint alone", "deploy-model", "create-training-job, then create-endpoint"),
      "The same three resources deploy() creates.", 'OPS', '3a10e4a7')]
 
-# %% ../../nbs/90_study/91_quiz.ipynb #44fc3459
+# %% ../../nbs/90_study/91_quiz.ipynb #3897e9a7
+CHAPTERS.update({'service': '60_platform/60_service.ipynb', 'session': '60_platform/61_session.ipynb',
+    'hosting-service': '60_platform/63_hosting_service.ipynb', 'estimator': '60_platform/64_estimator.ipynb',
+    'inputs': '60_platform/64_inputs.ipynb', 'amazon-estimators': '60_platform/64_amazon_estimators.ipynb',
+    'transformer': '60_platform/65_transformer.ipynb', 'framework-containers': '60_platform/68_framework_containers.ipynb'})
+SCENARIOS['service'] = [
+    ("Which resource name does SageMaker refuse for a training job?",
+     "my_job_1", ("my-job-1", "MyJob1", "job-2024-01-01"), "Names are letters, digits and hyphens, at most 63 characters: no underscores.", 'OPS', '3f281b33'),
+    ("boto3 raises ClientError creating an endpoint whose name is already taken. Which error code?",
+     "ResourceInUse", ("ValidationException", "ResourceNotFound", "ResourceLimitExceeded"),
+     "ValidationException is a malformed request, ResourceNotFound a missing resource, ResourceLimitExceeded a quota.", 'OPS', '3f281b33'),
+    ("Which API request does the SDK's Estimator.fit send?",
+     "CreateTrainingJob", ("CreateProcessingJob", "CreateModel", "CreateTransformJob"), "Anything the SDK does, boto3.client('sagemaker') can do with the same request.", 'OPS', '3f281b33')]
+SCENARIOS['session'] = [
+    ("What does Session.upload_data(path) return?",
+     "The S3 URI it wrote (a file's URI, or a folder's prefix), to pass to fit or TrainingInput",
+     ("The number of bytes uploaded", "A presigned HTTPS URL", "The local path, unchanged"), "The key prefix defaults to data.", 'DE', '3989c3c7'),
+    ("A training job cannot read its input prefix. Whose permissions matter?",
+     "The IAM execution role passed to the job (get_execution_role() in a notebook)",
+     ("The notebook user's console password", "The S3 bucket's region", "The ECR image's owner"),
+     "The job runs with the role's permissions: read the inputs, write output_path.", 'OPS', '3989c3c7')]
+SCENARIOS['hosting-service'] = [
+    ("How do you move a live endpoint to a new model without downtime?",
+     "UpdateEndpoint to a new endpoint config (blue/green)", ("Edit the current endpoint config in place", "Delete and recreate the endpoint", "Re-run the training job"),
+     "Configs are immutable; UpdateEndpointWeightsAndCapacities changes weights and counts in place.", 'OPS', 'c0fcd68b'),
+    ("During an A/B test, how do you send one request to variant B regardless of the weights?",
+     "TargetVariant='B' on InvokeEndpoint", ("A second endpoint for B", "InitialVariantWeight=0 on A", "An Accept header naming B"),
+     "The response's InvokedProductionVariant says who answered.", 'OPS', 'c0fcd68b'),
+    ("An endpoint config asks for a GPU instance for DeepAR, which serves on CPU only. What happens?",
+     "The config is accepted; the endpoint ends Failed with a FailureReason", ("CreateEndpointConfig refuses it", "It serves on CPU silently", "It serves on the GPU anyway"),
+     "A config is data; only starting the containers shows it cannot run. A Failed endpoint can only be deleted.", 'OPS', '78001bd4'),
+    ("A container behind an endpoint answers 415. What does the InvokeEndpoint caller get?",
+     "ModelError, with OriginalStatusCode 415", ("ValidationException", "A 200 with an empty body", "ThrottlingException"),
+     "InvokeEndpoint belongs to the runtime API (sagemaker-runtime).", 'OPS', 'c0fcd68b')]
+SCENARIOS['estimator'] = [
+    ("An Estimator is created with a hyperparameter out of range. What happens?",
+     "The job is created and then fails, its FailureReason naming the hyperparameter",
+     ("The API refuses the request with ValidationException", "The SDK fixes the value", "The job completes with the default"),
+     "The API validates the request, not the algorithm's hyperparameters.", 'OPS', 'b3d5970c'),
+    ("Managed spot training is requested with use_spot_instances=True, max_run=3600 and max_wait=1800. What happens?",
+     "The request is refused: max_wait must be at least max_run", ("The job runs at most 30 minutes", "The job waits 30 minutes, then runs on demand", "It runs; max_wait is ignored"),
+     "A malformed request never becomes a job.", 'OPS', 'b3d5970c'),
+    ("How do you rebuild an Estimator object for a job that already finished?",
+     "Estimator.attach(job_name)", ("Estimator.load(job_name)", "Session.get_estimator(job_name)", "Re-run fit with the same name"),
+     "latest_training_job.name gives the name of the last job.", 'OPS', 'b3d5970c')]
+SCENARIOS['inputs'] = [
+    ("TrainingInput('s3://b/train', 'text/csv') fails. Why?",
+     "The second positional argument is the distribution, not the content type", ("CSV needs Pipe mode", "The prefix must end with .csv", "text/csv is not a MIME type"),
+     "Name it: TrainingInput(s3_data, content_type='text/csv').", 'DE', '79ab2b1f'),
+    ("CSV data is passed to Linear Learner without content_type. What happens?",
+     "It fails to parse: the default content type is RecordIO-protobuf", ("It is detected as CSV", "It trains on the header", "SageMaker converts it"),
+     "First-party algorithms default to RecordIO-protobuf, XGBoost to libsvm.", 'DE', '79ab2b1f'),
+    ("In which input mode does compression='Gzip' work on a channel?",
+     "Pipe mode only", ("File mode only", "Both modes", "Neither: SageMaker refuses Gzip"), "record_wrapping='RecordIO' is also a Pipe-mode feature.", 'DE', '79ab2b1f')]
+SCENARIOS['amazon-estimators'] = [
+    ("What does record_set() do with a NumPy array for a first-party estimator?",
+     "Writes RecordIO-protobuf shards (one per instance) and a manifest to S3",
+     ("Uploads it as CSV with a header", "Keeps it in memory for local training", "Converts it to Parquet"),
+     "It is read with ShardedByS3Key; no ContentType is needed because RecordIO is the default.", 'DE', 'cb3ea073'),
+    ("A first-party estimator's fit(records, mini_batch_size=...) also sets which hyperparameter from the data?",
+     "feature_dim", ("num_classes", "epochs", "predictor_type"), "The train RecordSet knows its number of features.", 'MOD', 'cb3ea073')]
+SCENARIOS['transformer'] = [
+    ("What does Estimator.transformer(...) do before the transform job starts?",
+     "Creates a model from the job's artifact (CreateModel) and returns a Transformer for it",
+     ("Deploys an endpoint", "Retrains the model", "Copies the data to the instance"), "transform() then sends CreateTransformJob.", 'OPS', '6fdae2ca'),
+    ("Where do you set DEEPAR_INFERENCE_CONFIG for a DeepAR batch transform?",
+     "In the environment of the model or of the transform job (env)", ("In the notebook's os.environ", "In the training hyperparameters", "In the input file's first line"),
+     "The job's env reaches the container, on top of the model's.", 'OPS', '6fdae2ca')]
+SCENARIOS['framework-containers'] = [
+    ("In an inference pipeline, which container sees the client's Accept header?",
+     "Only the last one", ("Every container", "Only the first one", "None: Accept is dropped"),
+     "The others answer in their default type.", 'OPS', '4fe45450'),
+    ("A script-mode model's code must reach the serving container. Where does it go?",
+     "In code/ inside model.tar.gz, named by SAGEMAKER_PROGRAM", ("In the endpoint config", "In the training channel", "In an environment variable holding the source"),
+     "The framework container imports it at start.", 'OPS', '9ba10f45')]
+
+# %% ../../nbs/90_study/91_quiz.ipynb #a4121995
 def scenario_questions()->list:
     "Every hand-written scenario question"
     qs = []
     for topic, rows in SCENARIOS.items():
         for stem, right, wrong, why, dom, cell in rows:
-            qs.append(make_question(stem, right, list(wrong), why, _DOMAIN_CODE[dom], topic, (CHAPTERS[topic], cell),
+            qs.append(make_question(stem, right, list(wrong), why, _DOMAIN_CODE[dom], topic,
+                                    resolve((CHAPTERS[topic], cell), _BOOK or None),
                                     first=len(wrong)))
     return qs
 
@@ -776,7 +956,10 @@ _CACHE = {}
 def all_questions()->list:
     "Every question of the book: generated from the catalog, then the scenarios"
     key = tuple(catalog.names())
-    if key not in _CACHE: _CACHE.clear(); _CACHE[key] = generated_questions() + scenario_questions()
+    if key not in _CACHE:
+        _CACHE.clear(); _BOOK.update(_book())
+        try: _CACHE[key] = generated_questions() + scenario_questions()
+        finally: _BOOK.clear()
     return list(_CACHE[key])
 
 def topics()->list:
@@ -797,8 +980,12 @@ def questions(topic:str|None=None,    # algorithm (any name the catalog knows) o
         qs = [q for q in qs if q.topic == topic]
     if n is None or n >= len(qs): return qs if n is None else random.Random(seed).sample(qs, len(qs))
     return random.Random(seed).sample(qs, n)
+def chapter_of(topic:str)->str:
+    "The notebook that teaches `topic`: where most of its questions point"
+    from collections import Counter
+    return Counter(q.pointer[0] for q in questions(topic)).most_common(1)[0][0]
 
-# %% ../../nbs/90_study/91_quiz.ipynb #bbac2614
+# %% ../../nbs/90_study/91_quiz.ipynb #52d93f6f
 def choice_index(q:Question, choice)->int:
     "Index of `choice` (an int index, a letter 'a'.., or the choice's text) in `q.choices`; ValueError if none"
     if isinstance(choice, bool): raise ValueError(f"not a choice: {choice!r}")
@@ -824,7 +1011,7 @@ class Score:
     def add(self, correct:bool)->Score: return Score(self.right + bool(correct), self.answered + 1)
     def __str__(self): return f"{self.right}/{self.answered}" + (f" ({100 * self.right / self.answered:.0f}%)" if self.answered else '')
 
-# %% ../../nbs/90_study/91_quiz.ipynb #e61aab53
+# %% ../../nbs/90_study/91_quiz.ipynb #0f6fb228
 def _where(pointer)->str: return f"{pointer[0]}, cell {pointer[1]}"
 
 class QuizWidget(W.VBox):
@@ -866,7 +1053,7 @@ class QuizWidget(W.VBox):
         "Go to the next question"
         if self.i + 1 < len(self.questions): self.i += 1; self._show()
 
-# %% ../../nbs/90_study/91_quiz.ipynb #62556b65
+# %% ../../nbs/90_study/91_quiz.ipynb #db16668e
 def render_html(questions:list, title:str='Quiz')->str:
     "The questions, then their answers and explanations folded in a <details> block"
     e = html.escape
@@ -895,7 +1082,7 @@ def quiz(topic:str,               # algorithm (e.g. 'linear-learner') or chapter
     if getattr(get_ipython(), 'kernel', None) is not None: display(QuizWidget(qs))
     display(HTML(render_html(qs, f"Quiz: {topic} ({len(qs)} questions)")))
 
-# %% ../../nbs/90_study/91_quiz.ipynb #37fd7211
+# %% ../../nbs/90_study/91_quiz.ipynb #de886b6a
 def run_terminal(algorithm:str|None=None,  # algorithm or chapter topic; None = the whole book
                  count:int=10,             # questions to ask
                  seed:int|None=None,       # None = a new draw each time
