@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse, json, os, signal, sys, threading, time
 from pathlib import Path
 from .core.catalog import get as get_spec
+from .core.errors import ClientError
 from .platform.serving import WorkerPool
 from .platform.storage import Session, parse_s3_uri
 from .sagemaker import image_uris
@@ -188,6 +189,9 @@ def main(argv:list|None=None)->int:
     p = parser()
     a = p.parse_args(argv)
     try: return a.run(a, Session(a.home))
+    except ClientError as e:                                       # a refused API call: SageMaker's code and message
+        print(f"sagestudy {a.command}: error: {e.response['Error']['Code']}: {e.response['Error']['Message']}", file=sys.stderr)
+        return 1
     except (ValueError, KeyError, RuntimeError, FileNotFoundError, NotImplementedError) as e:
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f'sagestudy {a.command}: error: {msg}', file=sys.stderr)

@@ -1,6 +1,7 @@
 "`sagemaker.deserializers` at the SDK's module path (hand-written re-export; the code and its lesson live in nbs/60_platform/63_hosting.ipynb)."
 from sagestudy.sagemaker.hosting import (BaseDeserializer, SimpleBaseDeserializer, BytesDeserializer, StringDeserializer,
-                                         StreamDeserializer, CSVDeserializer, JSONDeserializer, JSONLinesDeserializer, NumpyDeserializer)
+                                         StreamDeserializer, CSVDeserializer, JSONDeserializer, JSONLinesDeserializer, NumpyDeserializer,
+                                         PandasDeserializer)
 
 __all__ = ['BaseDeserializer', 'SimpleBaseDeserializer', 'BytesDeserializer', 'StringDeserializer', 'StreamDeserializer',
-           'CSVDeserializer', 'JSONDeserializer', 'JSONLinesDeserializer', 'NumpyDeserializer']
+           'CSVDeserializer', 'JSONDeserializer', 'JSONLinesDeserializer', 'NumpyDeserializer', 'PandasDeserializer']

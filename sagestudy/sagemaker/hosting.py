@@ -17,8 +17,9 @@ from ..service.hosting import estimator_class, check_hosting   # TEMPORARY: thei
 __all__ = ['BaseSerializer', 'SimpleBaseSerializer', 'IdentitySerializer', 'JSONSerializer', 'CSVSerializer',
            'JSONLinesSerializer', 'LibSVMSerializer', 'NumpySerializer', 'SparseMatrixSerializer', 'BaseDeserializer',
            'SimpleBaseDeserializer', 'BytesDeserializer', 'StringDeserializer', 'StreamDeserializer', 'CSVDeserializer',
-           'JSONDeserializer', 'JSONLinesDeserializer', 'NumpyDeserializer', 'UnexpectedStatusException', 'Predictor',
-           'DataCaptureConfig', 'production_variant', 'container_def', 'Model']
+           'JSONDeserializer', 'JSONLinesDeserializer', 'NumpyDeserializer', 'PandasDeserializer',
+           'UnexpectedStatusException', 'Predictor', 'DataCaptureConfig', 'production_variant', 'container_def',
+           'Model']
 
 # %% ../../nbs/60_platform/63_hosting.ipynb #31dbdd5d
 class BaseSerializer:
@@ -147,6 +148,16 @@ class NumpyDeserializer(SimpleBaseDeserializer):
         if mime == 'application/x-npy': return np.load(io.BytesIO(body), allow_pickle=self.allow_pickle)
         raise ValueError(f'{content_type} cannot be deserialized.')
 
+class PandasDeserializer(SimpleBaseDeserializer):
+    "A pandas DataFrame from a CSV or JSON answer"
+    def __init__(self, accept=('text/csv', 'application/json')): super().__init__(accept)
+    def deserialize(self, stream, content_type):
+        import pandas as pd
+        body, mime = _read(stream), (content_type or '').split(';')[0].strip()
+        if mime == 'text/csv': return pd.read_csv(io.BytesIO(body), header=None)
+        if mime == 'application/json': return pd.read_json(io.BytesIO(body))
+        raise ValueError(f'{content_type} cannot be deserialized.')
+
 # %% ../../nbs/60_platform/63_hosting.ipynb #2b9e6c51
 class UnexpectedStatusException(ValueError):
     "A job or endpoint ended in a status nobody waited for (as `sagemaker.exceptions.UnexpectedStatusException`)"
@@ -228,6 +239,29 @@ def update_endpoint(self:Predictor, initial_instance_count:int|None=None, instan
     self.sagemaker_session.create_endpoint_config_from_existing(config['EndpointConfigName'], new, new_production_variants=variants,
                                                                  new_data_capture_config_dict=data_capture_config_dict)
     self.sagemaker_session.update_endpoint(self.endpoint_name, new, wait=wait)
+
+@patch
+def update_data_capture_config(self:Predictor, data_capture_config=None):
+    "A new config with this DataCaptureConfig (None: capture off), then UpdateEndpoint to it"
+    config = self._config()
+    capture = data_capture_config._to_request_dict() if data_capture_config is not None else \
+              {**config.get('DataCaptureConfig', {'InitialSamplingPercentage': 0, 'DestinationS3Uri': f's3://{self.sagemaker_session.default_bucket()}/model-monitor/data-capture',
+                                                  'CaptureOptions': [{'CaptureMode': 'Input'}, {'CaptureMode': 'Output'}]}), 'EnableCapture': False}
+    new = name_from_base(self.endpoint_name)
+    self.sagemaker_session.create_endpoint_config_from_existing(config['EndpointConfigName'], new, new_data_capture_config_dict=capture)
+    self.sagemaker_session.update_endpoint(self.endpoint_name, new)
+
+@patch
+def enable_data_capture(self:Predictor):
+    "Turn capture on with the endpoint's current settings (or the SDK's defaults)"
+    c = self._config().get('DataCaptureConfig')
+    self.update_data_capture_config(DataCaptureConfig(True, c['InitialSamplingPercentage'] if c else 20, c['DestinationS3Uri'] if c else None,
+                                                      sagemaker_session=self.sagemaker_session))
+
+@patch
+def disable_data_capture(self:Predictor):
+    "Turn capture off"
+    self.update_data_capture_config(None)
 
 # %% ../../nbs/60_platform/63_hosting.ipynb #5eaff5d2
 class DataCaptureConfig:
@@ -417,3 +451,16 @@ def deploy(self:Model, initial_instance_count:int|None=None, instance_type:str|N
     if serializer: predictor.serializer = serializer
     if deserializer: predictor.deserializer = deserializer
     return predictor
+
+# %% ../../nbs/60_platform/63_hosting.ipynb #afe050d7
+@patch
+def transformer(self:Model, instance_count:int, instance_type:str, strategy:str|None=None, assemble_with:str|None=None,
+                output_path:str|None=None, output_kms_key=None, accept:str|None=None, env:dict|None=None,
+                max_concurrent_transforms:int|None=None, max_payload:int|None=None, tags=None, volume_kms_key=None):
+    "CreateModel, then a `Transformer` for batch transform jobs on this model (as `Model.transformer`)"
+    from sagestudy.sagemaker.transformer import Transformer
+    self._create_sagemaker_model(instance_type, tags=tags)
+    return Transformer(self.name, instance_count, instance_type, strategy=strategy, assemble_with=assemble_with, output_path=output_path,
+                       output_kms_key=output_kms_key, accept=accept, max_concurrent_transforms=max_concurrent_transforms,
+                       max_payload=max_payload, tags=tags, env=env, base_transform_job_name=self._base_name,
+                       sagemaker_session=self.sagemaker_session, volume_kms_key=volume_kms_key)

@@ -123,7 +123,8 @@ def describe_processing_job(home, ProcessingJobName:str)->dict:
     if rec is None: raise _invalid(f'Could not find requested job with name {ProcessingJobName}', 'DescribeProcessingJob')
     own = rec.get('_sagestudy', {})
     if rec['ProcessingJobStatus'] in ('InProgress', 'Stopping') and not (own.get('pid') == os.getpid() and ProcessingJobName in _RUNNING) \
-       and not (own.get('pid') != os.getpid() and _proc_start(own.get('pid', 0)) == own.get('start')):
+       and not (own.get('pid') != os.getpid() and _proc_start(own.get('pid', 0)) == own.get('start')) \
+       and load_record(home, KIND, ProcessingJobName)['ProcessingJobStatus'] in ('InProgress', 'Stopping'):   # read again: it may have just finished
         for pid, start in own.get('containers', []):
             if _proc_start(pid) == start:
                 try: os.killpg(pid, 9)

@@ -117,6 +117,8 @@ def _orphan_check(home, rec:dict)->dict:
     own = rec.get('_sagestudy', {})
     if own.get('pid') == os.getpid() and rec['TrainingJobName'] in _RUNNING: return rec          # this process runs it
     if own.get('pid') != os.getpid() and own.get('pid') and _proc_start(own['pid']) == own.get('start'): return rec   # another one does
+    rec = load_record(home, KIND, rec['TrainingJobName'])          # read again: the runner may have just finished (it saves, then leaves _RUNNING)
+    if rec.get('TrainingJobStatus') not in ('InProgress', 'Stopping'): return rec
     for pid, start in own.get('containers', []):                                               # its containers, if any survived
         if _proc_start(pid) == start:
             try: os.killpg(pid, signal.SIGKILL)

@@ -244,6 +244,8 @@ def _orphan(home, rec:dict)->dict:
     if rec.get('TransformJobStatus') not in ('InProgress', 'Stopping'): return rec
     if own.get('pid') == os.getpid() and rec['TransformJobName'] in _RUNNING: return rec
     if own.get('pid') != os.getpid() and _proc_start(own.get('pid', 0)) == own.get('start'): return rec
+    rec = load_record(home, KIND, rec['TransformJobName'])         # read again: the runner may have just finished (it saves, then leaves _RUNNING)
+    if rec.get('TransformJobStatus') not in ('InProgress', 'Stopping'): return rec
     for pid, start in own.get('containers', []):
         if _proc_start(pid) == start:
             try: os.killpg(pid, signal.SIGKILL)

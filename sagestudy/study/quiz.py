@@ -14,12 +14,12 @@ from ..core import catalog
 
 # %% auto #0
 __all__ = ['DOMAINS', 'DE', 'EDA', 'MOD', 'OPS', 'SPECS_NB', 'CHAPTERS', 'CELLS', 'ANCHORS', 'PARTNERS', 'MODES', 'SUSPECTS',
-           'NO_METRIC', 'PROCESSORS', 'MULTI', 'GPUS', 'BARE_LIST', 'PROPERTIES', 'SCENARIOS', 'Question', 'resolve',
-           'pointer', 'make_question', 'content_questions', 'mode_questions', 'required_questions', 'purpose_questions',
-           'owner_questions', 'metric_questions', 'processor_text', 'instance_questions', 'response_shape',
-           'response_questions', 'property_questions', 'generated_questions', 'scenario_questions', 'all_questions',
-           'topics', 'questions', 'chapter_of', 'choice_index', 'grade', 'Score', 'QuizWidget', 'render_html',
-           'chapter_questions', 'quiz', 'run_terminal']
+           'NO_METRIC', 'PROCESSORS', 'MULTI', 'GPUS', 'BARE_LIST', 'PROPERTIES', 'SCENARIOS', 'MAX_TRIES', 'Question',
+           'resolve', 'pointer', 'make_question', 'content_questions', 'mode_questions', 'required_questions',
+           'purpose_questions', 'owner_questions', 'metric_questions', 'processor_text', 'instance_questions',
+           'response_shape', 'response_questions', 'property_questions', 'generated_questions', 'scenario_questions',
+           'all_questions', 'topics', 'questions', 'chapter_of', 'choice_index', 'grade', 'Score', 'QuizWidget',
+           'render_html', 'chapter_questions', 'quiz', 'run_terminal']
 
 # %% ../../nbs/90_study/91_quiz.ipynb #a4c814bf
 DOMAINS = {'Data Engineering': 0.20, 'Exploratory Data Analysis': 0.24, 'Modeling': 0.36,
@@ -244,9 +244,9 @@ def content_questions(spec)->list:
                                     acc, why, DE, spec.name, pointer(spec.name, 'content'), ('train_type_not', spec.name), first=0))
     req = spec.inference.request_types
     others = sorted({t for s in _specs() for t in s.inference.request_types} - set(req))
-    why = f"A {spec.title} endpoint reads {', '.join(req)} and answers {', '.join(spec.inference.response_types)}."
+    why = f"An endpoint of {spec.title} reads {', '.join(req)} and answers {', '.join(spec.inference.response_types)}."
     for t in req[:2]:
-        qs.append(make_question(f"Which request content type does a {spec.title} endpoint accept at /invocations?", t,
+        qs.append(make_question(f"Which request content type does an endpoint of {spec.title} accept at /invocations?", t,
                                 others, why, OPS, spec.name, pointer(spec.name, 'response'), ('request_type', spec.name), first=0))
     return [q for q in qs if q]
 
@@ -359,7 +359,7 @@ def instance_questions(spec)->list:
                         (kind, spec.name), first=0)
           for what, kinds, kind in (('train', inst.training, 'train_processor'),
                                     ('serve inference (endpoints, batch transform)', inst.inference, 'inference_processor'))]
-    qs.append(make_question(f"Can a {spec.title} training job run on several instances?", MULTI[inst.multi_instance],
+    qs.append(make_question(f"Can a training job of {spec.title} run on several instances?", MULTI[inst.multi_instance],
                             [MULTI[not inst.multi_instance]], why, OPS, spec.name, ptr, ('multi_instance', spec.name)))
     if 'gpu' in inst.training and (not inst.multi_gpu or re.search(r'several GPUs|multi-GPU splits', inst.doc)):
         qs.append(make_question(f"Trained on a multi-GPU instance, how many GPUs does {spec.title} use?", GPUS[inst.multi_gpu],
@@ -377,25 +377,31 @@ def response_shape(spec)->tuple:
         fields |= {k for r in recs if isinstance(r, dict) for k in r}
     return tops, fields
 
+def _example_with(spec, field=None)->str:
+    "An example response of `spec` (one holding `field` when given), with the case it illustrates"
+    for case, ex in spec.inference.examples.items():
+        recs = ex if isinstance(ex, list) else next(iter(ex.values()))
+        if field is None or any(isinstance(r, dict) and field in r for r in recs):
+            return f"An endpoint of {spec.title} answers application/json ({case}) like this: {json.dumps(ex)}"
+    return ''
+
 def response_questions(spec)->list:
     "The top-level key and record fields of `spec`'s JSON response"
     tops, fields = response_shape(spec)
     if not tops: return []
     shapes = {s.name: response_shape(s) for s in _specs()}
-    ex = json.dumps(next(iter(spec.inference.examples.values())))
-    why = f"A {spec.title} endpoint answers application/json like this: {ex}"
     ptr = pointer(spec.name, 'response'); qs = []
     if len(tops) == 1:
         all_tops = sorted({x for tp, _ in shapes.values() for x in tp} - tops)
-        qs.append(make_question(f"What is the top-level key of a {spec.title} endpoint's JSON response?", next(iter(tops)),
-                                all_tops, why, OPS, spec.name, ptr, ('response_top', spec.name)))
+        qs.append(make_question(f"What is the top-level key of the JSON response of an endpoint of {spec.title}?", next(iter(tops)),
+                                all_tops, _example_with(spec), OPS, spec.name, ptr, ('response_top', spec.name)))
     p = PARTNERS.get(spec.name)
     others = sorted({k for _, f in shapes.values() for k in f} - fields)
     pf = sorted(shapes[p][1] - fields) if p else []
     generic = {'score', 'predicted_label'}
     for k in sorted(fields, key=lambda k: (k in generic, k))[:2]:
-        qs.append(make_question(f"Which field appears in the records of a {spec.title} endpoint's JSON response?", k,
-                                pf + others, why, OPS, spec.name, ptr, ('response_field', spec.name, k)))
+        qs.append(make_question(f"Which field appears in the records of the JSON response of an endpoint of {spec.title}?", k,
+                                pf + others, _example_with(spec, k), OPS, spec.name, ptr, ('response_field', spec.name, k)))
     return [q for q in qs if q]
 
 # %% ../../nbs/90_study/91_quiz.ipynb #c1c23515
@@ -419,9 +425,13 @@ PROPERTIES = {   # name -> (stem, rule, what to say about each algorithm, aspect
     'csv': ("Which of these algorithms reads text/csv in its train channel?",
         lambda s: 'text/csv' in _train_types(s), lambda s: ', '.join(_mime(_train_types(s))) or 'no fixed channels', 'content', DE),
     'unsupervised': ("Which of these algorithms is unsupervised (trains without labels)?",
-        lambda s: s.learning=='unsupervised', lambda s: s.learning, 'table', MOD),
+        lambda s: None if _mixed(s) else s.learning=='unsupervised', lambda s: s.learning, 'table', MOD),
     'supervised': ("Which of these algorithms is supervised (learns from labelled examples)?",
-        lambda s: s.learning=='supervised', lambda s: s.learning, 'table', MOD)}
+        lambda s: None if _mixed(s) else s.learning=='supervised', lambda s: s.learning, 'table', MOD)}
+
+def _mixed(s)->bool:
+    "Filed under one learning type but with a mode of the other (BlazingText's text classification is supervised)"
+    return s.learning == 'unsupervised' and any('classifier' in p for p in s.problem_types)
 
 def _emits(name): return lambda s: name in {m.name for m in s.metrics}
 def _answers_with(field): return lambda s: field in response_shape(s)[1]
@@ -439,7 +449,7 @@ def property_questions(per_property:int=3)->list:
             lambda s: ', '.join(sorted(response_shape(s)[1])) or 'no JSON records', 'response', OPS)
     qs = []
     for key, (stem, rule, say, aspect, domain) in props.items():
-        yes = [s for s in specs if rule(s)]; no = [s for s in specs if not rule(s)]
+        yes = [s for s in specs if rule(s)]; no = [s for s in specs if rule(s) is False]   # None: neither
         if not yes or not no: continue
         yes.sort(key=lambda s: (PARTNERS.get(s.name) not in {n.name for n in no}, s.name))  # look-alike differs: asked first
         for s in yes[:per_property]:
@@ -463,114 +473,114 @@ def generated_questions()->list:
 SCENARIOS = {}   # topic -> rows (stem, right answer, wrong answers, explanation, domain code, cell id)
 SCENARIOS['linear-learner'] = [
     ("A bank trains a binary Linear Learner on loans where 3% default, and recall on the defaults is poor. Which change targets the imbalance directly?",
-     "positive_example_weight_mult='balanced' (with a criterion such as recall_at_target_precision)",
-     ("normalize_data=false", "A larger num_models", "loss='squared_loss'"),
+     "positive_example_weight_mult='balanced'",
+     ("normalize_data=false on every feature", "num_models raised from auto to 32", "loss='squared_loss' instead of logistic"),
      "Balanced weights make errors on positives and negatives count equally in the loss; the selection criterion then sets the threshold for the recall you need.", 'MOD', '14f86a21'),
     ("A CSV written with pandas' `df.to_csv()` makes a Linear Learner job fail on line 1. Why?",
-     "It has a header row (and an index column): SageMaker's CSV has no header and the label in the first column",
-     ("Linear Learner reads only RecordIO-protobuf", "The label must be the last column", "CSV files must be gzipped"),
+     "It wrote a header row (and an index column)",
+     ("Linear Learner reads only RecordIO-protobuf", "The label column must be the last one", "CSV channels must be gzipped first"),
      "SageMaker's text/csv is label first, no header; `to_csv(header=False, index=False)` writes it.", 'DE', '9d02f035'),
     ("You run Automatic Model Tuning over Linear Learner. What happens to `num_models`?",
-     "It is forced to 1: the tuner explores the settings instead of the parallel models",
-     ("It is raised to 32", "The tuning job fails unless it is set to auto", "Each training job hosts num_models endpoints"),
+     "It is forced to 1",
+     ("It is raised to 32 for a wider search", "The tuning job fails unless it is auto", "Each training job hosts num_models endpoints"),
      "Outside tuning Linear Learner trains several models with nearby settings at once; under AMT each job trains one.", 'MOD', '48b3fbe9'),
     ("A Linear Learner regressor on features that range from 0.1 to 10,000 trains well without any scaling of yours. Why?",
-     "normalize_data is true by default: features (and, for regression, the label) are normalized from a sample of the data",
+     "normalize_data defaults to true",
      ("Linear Learner is tree-based, so scale does not matter", "The CSV reader rescales every column to [0, 1]", "SageMaker log-transforms every column on upload"),
-     "The scaler is estimated from num_point_for_scaler rows before training and applied at inference too.", 'EDA', '10931f48'),
+     "Features (and, for regression, the label) are normalized; the scaler is estimated from num_point_for_scaler rows before training and applied at inference too.", 'EDA', '10931f48'),
     ("A binary Linear Learner must keep precision at 0.9 or above. Which settings choose its threshold for that?",
-     "binary_classifier_model_selection_criteria='recall_at_target_precision' with target_precision=0.9",
-     ("positive_example_weight_mult=0.9", "f_beta=0.9", "loss='hinge_loss' with margin=0.9"),
+     "the recall_at_target_precision criterion, target_precision=0.9",
+     ("positive_example_weight_mult=0.9 on the positive class", "f_beta=0.9 with the f_beta selection criterion", "loss='hinge_loss' with margin=0.9 and no bias"),
      "The threshold is calibrated on validation data: the highest recall whose precision still meets the target.", 'MOD', 'db5132fe'),
     ("A Linear Learner job on spot instances is interrupted after 2 of 10 epochs. What lets it resume instead of starting over?",
-     "A checkpoint_s3_uri: checkpoints in /opt/ml/checkpoints are restored when the job restarts",
-     ("early_stopping_patience=10", "Pipe mode", "num_models=1"),
-     "Managed spot training restarts the container; an algorithm that writes checkpoints picks up where it stopped.", 'OPS', '7bb3d8fa'),
+     "A checkpoint_s3_uri on the job",
+     ("early_stopping_patience=10 on the job", "Pipe mode for the train channel", "num_models=1 to save memory"),
+     "Checkpoints written to /opt/ml/checkpoints are restored when the job restarts. Managed spot training restarts the container; an algorithm that writes checkpoints picks up where it stopped.", 'OPS', '7bb3d8fa'),
     ("A two-instance Linear Learner job has a validation channel. Which S3 data distribution must it use?",
      "FullyReplicated", ("ShardedByS3Key", "Either: SageMaker decides", "None: several instances allow no validation channel"),
      "Every host evaluates the same validation data, so the channel is copied whole to each.", 'DE', 'e2af5312'),
     ("You want a sparse Linear Learner model that ignores useless features. Which hyperparameter?",
-     "l1, the L1 penalty", ("wd, the L2 penalty", "bias_wd_mult", "momentum"),
+     "l1, the L1 penalty", ("wd, the L2 penalty", "bias_wd_mult, the bias penalty", "momentum, with the sgd optimizer"),
      "L1 drives weights to exactly zero; L2 only shrinks them. The explorer grid asserts the shrinkage.", 'MOD', '3685f947')]
 SCENARIOS['xgboost'] = [
     ("A fraud team has 0.2% positives and XGBoost predicts all negatives. Which hyperparameter addresses it first?",
-     "scale_pos_weight, about sum(negatives) / sum(positives) (here about 499)",
-     ("num_round=1", "objective='reg:squarederror'", "eta=1.0"),
-     "Up-weighting positives in the gradient makes the trees care about them; recall rises, precision falls.", 'MOD', 'ae6a80f7'),
+     "scale_pos_weight, about 499",
+     ("num_round=1 with a deeper tree", "objective='reg:squarederror'", "eta=1.0 for faster learning"),
+     "The usual value is sum(negatives) / sum(positives). Up-weighting positives in the gradient makes the trees care about them; recall rises, precision falls.", 'MOD', 'ae6a80f7'),
     ("XGBoost on 40 GB of CSV runs out of memory on one ml.c5.2xlarge. What is the usual fix?",
-     "Memory: general-purpose M5 instances (or more instances) whose total memory holds the data set",
-     ("A GPU instance with the same memory", "csv_weights=1", "The :latest image"),
+     "More memory: M5 instances, or more of them",
+     ("A GPU instance with the same memory", "csv_weights=1 to stream the rows in", "The :latest image, which spills to disk"),
      "XGBoost is memory-bound and keeps CSV data in memory, so M5 beats compute-optimized C5.", 'OPS', 'fd0c89c5'),
     ("Which image tag should an XGBoost training job name?",
-     "An explicit version such as 1.7-1", (":latest", ":1", "No tag: the SDK takes the newest"),
+     "An explicit version such as 1.7-1", (":latest, to get the fixes", ":1, the stable first-party tag", "No tag: the SDK takes the newest"),
      ":1 is the deprecated 0.72 build in another repository, and :latest must not be used.", 'OPS', 'd4026920'),
     ("Your XGBoost training CSV carries a weight for every row. How does XGBoost read it?",
-     "Put the weight in the second column and set csv_weights=1",
-     ("Put it in the last column; nothing to set", "Name the column `weight` in a header row", "Weights are possible only in Parquet"),
+     "Second column, with csv_weights=1",
+     ("Last column; nothing to set", "A header row naming the column `weight`", "Weights are possible only in Parquet files"),
      "The CSV layout becomes label, weight, features.", 'DE', 'f7d7c47e'),
     ("XGBoost's training loss keeps falling while its validation loss rises after round 80. What helps?",
-     "Shallower trees or a smaller eta, a larger min_child_weight, or early_stopping_rounds with a validation channel",
-     ("A larger max_depth and num_round", "subsample=1.0 and colsample_bytree=1.0", "Removing the validation channel"),
-     "The model overfits; regularize it or stop at the best round (the hosted model is the best round).", 'MOD', '3d8b8458'),
+     "early_stopping_rounds, or shallower trees",
+     ("A larger max_depth and a larger num_round", "subsample=1.0 and colsample_bytree=1.0", "Removing the validation channel from the job"),
+     "A smaller eta or a larger min_child_weight also help. The model overfits; regularize it or stop at the best round (the hosted model is the best round).", 'MOD', '3d8b8458'),
     ("What is the file `xgboost-model` in a model.tar.gz written by the 1.7-1 image?",
-     "A model in XGBoost's own Booster format, not a pickle", ("A Python pickle", "An ONNX graph", "A safetensors file"),
+     "XGBoost's own Booster format", ("A Python pickle of the booster", "An ONNX graph of the trees", "A safetensors file of the leaf weights"),
      "Images before 1.3-1 pickled the booster; from 1.3-1 the library's own format is saved.", 'OPS', '5b94b07f'),
     ("Which XGBoost training content type cannot be read in Pipe mode?",
      "text/libsvm", ("text/csv", "application/x-parquet", "application/x-recordio-protobuf"),
      "Pipe mode works for CSV, Parquet and RecordIO-protobuf, but not for libsvm.", 'DE', '579064b3'),
     ("How do you train SageMaker's XGBoost (1.2-1 or later) on a GPU?",
-     "tree_method='gpu_hist' on a GPU instance", ("use_gpu=true", "num_parallel_tree=8", "dsplit='gpu'"),
+     "tree_method='gpu_hist'", ("use_gpu=true on a GPU instance", "num_parallel_tree=8 on a GPU instance", "dsplit='gpu' on a GPU instance"),
      "gpu_hist builds the histograms on the GPU; several GPUs need use_dask_gpu_training.", 'OPS', '81ef20df')]
 SCENARIOS['knn'] = [
     ("A k-NN classifier of labels 0, 1, 2 answers `predicted_label: 2.0`. Why a float?",
-     "k-NN returns the label as a float, even for classification",
-     ("It was trained as a regressor by mistake", "The labels were one-hot encoded", "JSON cannot hold integers"),
+     "k-NN always returns a float label",
+     ("It was trained as a regressor by mistake", "The labels were one-hot encoded in training", "JSON cannot hold integer numbers"),
      "The response shape is the same for both predictor types; cast it yourself.", 'OPS', 'b744f11a'),
     ("k-NN must index 50 million 256-dimension vectors in limited memory. Which index_type compresses the vectors?",
-     "faiss.IVFPQ (product quantization)", ("faiss.Flat", "faiss.IVFFlat", "A larger sample_size"),
+     "faiss.IVFPQ", ("faiss.Flat", "faiss.IVFFlat", "A larger sample_size"),
      "Product quantization stores short codes instead of full vectors, at some loss of recall.", 'MOD', '5d9142ff'),
     ("A k-NN model trained with k=5 should now answer with k=10. What is needed?",
-     "Edit k in the model's JSON metadata: the index does not depend on k",
-     ("Retrain from scratch", "Pass k in the request's Accept header", "Nothing can: k is built into the FAISS index"),
-     "k and predictor_type are read at inference from the model's metadata.", 'MOD', '58d667b7'),
+     "Edit k in the model's JSON metadata",
+     ("Retrain from scratch with k=10", "Pass k in the request's Accept header", "Nothing can: k is built into the FAISS index"),
+     "The index does not depend on k: k and predictor_type are read at inference from the model's metadata.", 'MOD', '58d667b7'),
     ("Which k-NN configuration does SageMaker refuse?",
      "index_type='faiss.IVFPQ' with index_metric='COSINE'",
      ("index_type='faiss.Flat' with index_metric='COSINE'", "index_type='faiss.IVFFlat' with index_metric='L2'", "index_type='faiss.Flat' with index_metric='INNER_PRODUCT'"),
      "IVFPQ supports only the L2 metric.", 'MOD', '69057543'),
     ("k-NN on 2,000 features is slow to train. Which settings shrink the vectors while keeping distances roughly?",
-     "dimension_reduction_type='sign' or 'fjlt' with a dimension_reduction_target",
-     ("feature_dim='auto'", "sample_size=0", "index_metric='INNER_PRODUCT'"),
+     "dimension_reduction_type='fjlt' with a target",
+     ("feature_dim='auto' with a smaller sample", "sample_size=0 to keep every point", "index_metric='INNER_PRODUCT' on faiss.Flat"),
      "Random projections (Johnson-Lindenstrauss) keep squared distances on average.", 'EDA', '57011e24'),
     ("A team must predict whether a customer churns from the 10 most similar past customers. Which algorithm?",
-     "k-NN with predictor_type='classifier'", ("K-Means with k=10", "PCA with num_components=10", "Random Cut Forest"),
+     "k-NN, classifier", ("K-Means with k=10 clusters", "PCA with num_components=10", "Random Cut Forest, 10 trees"),
      "k-NN is supervised: it votes among labelled neighbours. K-Means finds unlabelled clusters.", 'MOD', '5c5704a9')]
 SCENARIOS['factorization-machines'] = [
     ("Click-through prediction from one-hot user and item ids: a million columns, almost all zero. Which built-in algorithm fits?",
-     "Factorization Machines with predictor_type='binary_classifier'", ("K-Means", "PCA", "DeepAR"),
+     "Factorization Machines", ("K-Means on the id columns", "PCA, then Linear Learner", "DeepAR on the click sequence"),
      "FM models pairwise interactions with low-rank factors, which works on sparse data.", 'MOD', 'd7ea7a65'),
     ("A Factorization Machines job fails: the data was uploaded as CSV. What is the fix?",
-     "Convert it to RecordIO-protobuf with Float32 tensors", ("Add a header row", "Use content type text/csv;label_size=1", "Switch to Pipe mode"),
+     "Convert it to RecordIO-protobuf", ("Add a header row naming the features", "Use content type text/csv;label_size=1", "Switch the channel to Pipe mode"),
      "FM trains only on RecordIO-protobuf (Float32); CSV works neither for training nor for inference.", 'DE', 'd5c74b2d'),
     ("A team wants Factorization Machines to classify ratings into 5 classes. What is true?",
-     "FM has no multiclass predictor_type: regress the rating or ask a binary question",
-     ("Set predictor_type='multiclass_classifier' and num_classes=5", "Set num_factors=5", "Pass num_classes with binary_classifier"),
-     "predictor_type is binary_classifier or regressor.", 'MOD', 'd5c74b2d'),
+     "FM has no multiclass predictor_type",
+     ("Set predictor_type='multiclass_classifier' and num_classes=5", "Set num_factors=5, one factor per class", "Pass num_classes=5 with binary_classifier"),
+     "predictor_type is binary_classifier or regressor: regress the rating or ask a binary question.", 'MOD', 'd5c74b2d'),
     ("Which instances suit Factorization Machines on sparse data?",
-     "CPU instances: GPUs help only with dense data", ("GPU instances, always", "Only ml.p3.16xlarge", "Only ml.inf1 instances"),
-     "The catalog recommends CPU for sparse training and inference.", 'OPS', 'a88edd7c'),
+     "CPU instances", ("GPU instances, always", "Only ml.p3.16xlarge", "Only ml.inf1 instances"),
+     "The catalog recommends CPU for sparse training and inference; GPUs help only with dense data.", 'OPS', 'a88edd7c'),
     ("Why does Factorization Machines train on a million-column data set in little memory?",
-     "Sparse rows are never densified: a batch costs O(nnz x k)",
-     ("It drops low-variance columns first", "It samples 10,000 of the columns", "It runs PCA on the input first"),
-     "Rendle's identity computes the pairwise term from the non-zeros only.", 'MOD', 'b1579327')]
+     "Sparse rows are never densified",
+     ("It drops the low-variance columns first", "It samples 10,000 of the million columns", "It runs PCA on the input before training"),
+     "A batch costs O(nnz x k): Rendle's identity computes the pairwise term from the non-zeros only.", 'MOD', 'b1579327')]
 
 # %% ../../nbs/90_study/91_quiz.ipynb #3f4e9a07
 SCENARIOS['seq2seq'] = [
     ("You train a translation model with Seq2Seq. Which training setup does SageMaker accept?",
-     "One GPU instance such as ml.p3.2xlarge (it may have several GPUs)",
-     ("One ml.c5.18xlarge CPU instance", "Two ml.p3.2xlarge instances", "ml.m5.xlarge instances in Pipe mode"),
-     "Seq2Seq trains on a single GPU machine only.", 'OPS', 'c36f6e0e'),
+     "One ml.p3.2xlarge instance",
+     ("One ml.c5.18xlarge CPU instance", "Two ml.p3.2xlarge instances", "Four ml.m5.xlarge instances in Pipe mode"),
+     "Seq2Seq trains on a single GPU machine only (which may have several GPUs).", 'OPS', 'c36f6e0e'),
     ("What does each RecordIO-protobuf record of Seq2Seq's train channel hold?",
-     "int32 token ids of the source and the target", ("float32 word embeddings", "raw UTF-8 sentences", "one-hot vectors of the vocabulary"),
+     "int32 token ids", ("float32 word embeddings", "raw UTF-8 sentences", "one-hot vectors of the vocabulary"),
      "You tokenize and map tokens to ids yourself; the vocabularies go in the vocab channel.", 'DE', '78d096b9'),
     ("Which channels does a Seq2Seq training job require?",
      "train, validation and vocab", ("train only", "train and test", "train, validation and model"),
@@ -579,56 +589,56 @@ SCENARIOS['seq2seq'] = [
      "bleu_sample_size", ("num_embed_source", "max_seq_len_target", "rnn_num_hidden"),
      "BLEU decodes with beam search, so it is computed on a sample of the validation set.", 'MOD', 'cddc2eca'),
     ("Why does a Seq2Seq job with rnn_num_hidden=65 fail?",
-     "The default encoder is a bi-directional LSTM, so rnn_num_hidden must be even",
-     ("It must be a power of 2", "It must equal num_embed_source", "It must be at most 64"),
-     "Each direction gets half of the hidden units.", 'MOD', 'cddc2eca'),
+     "The encoder is bi-directional",
+     ("It must be a power of 2 for the GPU", "It must equal num_embed_source", "It must be at most 64 without a GPU"),
+     "Each direction of the default bi-directional LSTM gets half of the units, so rnn_num_hidden must be even.", 'MOD', 'cddc2eca'),
     ("How do you see which source tokens a Seq2Seq endpoint attended to?",
-     "Send the JSON request with configuration attention_matrix=true", ("Ask for Accept: application/x-attention", "Deploy with beam_size=0", "Read it from the training log"),
+     "configuration attention_matrix=true", ("Accept: application/x-attention", "Deploy it with beam_size=0", "Read it from the training log"),
      "The response then carries a `matrix` beside each `target`.", 'OPS', '52144182')]
 SCENARIOS['forecasting-deepar'] = [
     ("A retailer needs daily sales forecasts with uncertainty bands for 2,000 related products. Which built-in algorithm?",
-     "DeepAR: one global model over all series, with quantile forecasts",
-     ("One Linear Learner regressor per product", "Seq2Seq on the sales as tokens", "Random Cut Forest"),
-     "DeepAR learns across related series and returns samples and quantiles.", 'MOD', '322d0406'),
+     "DeepAR",
+     ("One Linear Learner regressor per product", "Seq2Seq on the sales as tokens", "Random Cut Forest on the sales"),
+     "DeepAR trains one global model across related series and returns samples and quantiles.", 'MOD', '322d0406'),
     ("How do you set up DeepAR's train and test channels for evaluation?",
-     "Train on the series without their last prediction_length points; test on the full series",
-     ("A random 80/20 split of the time points", "Test on the last prediction_length points only", "The same data in both channels"),
-     "The last prediction_length points of each test series are held back and scored.", 'MOD', 'e1909227'),
+     "Train: series cut short; test: full series",
+     ("A random 80/20 split of the time points", "Test on the last prediction_length points only", "The same full series in both channels"),
+     "Train on the series without their last prediction_length points; those points of each test series are held back and scored.", 'MOD', 'e1909227'),
     ("A DeepAR model uses dynamic_feat (promotions). What must an inference request send?",
-     "dynamic_feat for the history and for the forecast horizon",
-     ("dynamic_feat for the history only", "No dynamic_feat: it was learned in training", "dynamic_feat for the horizon only"),
+     "dynamic_feat for history and horizon",
+     ("dynamic_feat for the history only", "No dynamic_feat: it was learned in training", "dynamic_feat for the forecast horizon only"),
      "At inference dynamic_feat has len(target) + prediction_length values.", 'MOD', '2f99c364'),
     ("Deploying a DeepAR model to an ml.p3.2xlarge endpoint is refused. Why?",
-     "DeepAR inference runs on CPU instances only",
-     ("GPU endpoints need Pipe mode", "prediction_length is too long for a GPU", "DeepAR can only run batch transform"),
+     "It serves on CPU only",
+     ("GPU endpoints need Pipe mode", "prediction_length is too long for a GPU", "DeepAR can only run batch transform jobs"),
      "Training may use GPUs; hosting may not.", 'OPS', 'c01b498c'),
     ("Weekly demand counts (small integers, many zeros) are forecast with DeepAR. Which likelihood fits?",
-     "negative-binomial", ("gaussian", "beta", "student-T"),
+     "negative-binomial", ("gaussian", "beta", "deterministic-L1"),
      "Count data wants a discrete, non-negative distribution.", 'MOD', '0649a421'),
     ("A DeepAR job fails: the training series are too short. What does SageMaker require?",
-     "At least 300 observations across all training series together",
-     ("context_length of at least 300", "prediction_length above 300", "epochs of at least 300"),
+     "300 observations in all",
+     ("A context_length of at least 300", "A prediction_length above 300", "At least 300 epochs of training"),
      "Add series or history.", 'DE', '2d5e62db'),
     ("Which of these cannot be changed after a DeepAR model is trained?",
      "prediction_length", ("the quantiles requested at inference", "num_samples requested at inference", "the output types requested at inference"),
      "The network is trained for a fixed horizon; quantiles and samples are inference settings.", 'MOD', '37f5d2cc')]
 SCENARIOS['clarify-facets'] = [
     ("In Clarify's BiasConfig, facet_values_or_threshold=['female'] selects which rows?",
-     "Facet d, the sensitive group; every other row is facet a",
+     "Facet d, the sensitive group",
      ("Facet a, the advantaged group", "The rows with the positive label", "The rows dropped from the analysis"),
-     "Signs of the difference metrics are read from d's point of view.", 'EDA', '256056d9'),
+     "Every other row is facet a. Signs of the difference metrics are read from d's point of view.", 'EDA', '256056d9'),
     ("A label takes the values approved, review and denied; label_values_or_threshold=['approved']. How does Clarify treat review?",
-     "As negative: the label becomes approved against the rest",
-     ("As missing, and drops it", "As a third class in every metric", "It refuses a multi-category label"),
-     "Clarify collapses any label to positive vs not.", 'EDA', '02f13aab'),
+     "As negative",
+     ("As missing, and drops the row", "As a third class in every metric", "It refuses a multi-category label"),
+     "Clarify collapses any label to positive (approved) against the rest.", 'EDA', '02f13aab'),
     ("A categorical facet `region` has four values and no facet values are given. What does the report hold?",
      "One block of metrics per region (one-vs-all)",
      ("An error: facet values are required", "Metrics for the most frequent region only", "One block comparing the first region with the rest"),
      "Each value in turn is d and the rest a.", 'EDA', '0a18bbfa'),
     ("One metric cannot be computed (an empty facet). What does analysis.json show?",
-     "null with an error for that metric; the others are still reported",
-     ("The whole job fails", "0 for that metric", "NaN without explanation"),
-     "One undefined metric does not stop the report.", 'EDA', '34e49b78'),
+     "null, with an error message",
+     ("The whole job fails", "0 for that metric, silently", "NaN for every metric of the facet"),
+     "One undefined metric does not stop the report: the others are still computed.", 'EDA', '34e49b78'),
     ("A numeric label has label_values_or_threshold=[0.5]. Which rows are positive?",
      "label > 0.5", ("label >= 0.5", "label < 0.5", "label == 0.5"),
      "The threshold interval is (t, max].", 'EDA', 'aaa21dcd')]
@@ -644,166 +654,166 @@ SCENARIOS['clarify-pretraining'] = [
     ("Which pre-training label metric is signed, telling in whose favour the labels lean?",
      "DPL", ("KL", "JS", "TVD"), "KL, JS, LP, TVD and KS say how different the label distributions are, not in whose favour.", 'EDA', '575bb502'),
     ("Admission rates differ by gender overall, but the gap vanishes inside every department. Which metric checks the disparity conditioned on department?",
-     "CDDL with department as the group variable", ("CI", "KS", "JS"),
-     "Conditional demographic disparity averages the disparity inside subgroups (Simpson's paradox).", 'EDA', 'eaa5ab51'),
+     "CDDL", ("CI", "KS", "JS"),
+     "Conditional demographic disparity, with department as the group variable, averages the disparity inside subgroups (Simpson's paradox).", 'EDA', 'eaa5ab51'),
     ("For a binary label present in both facets, TVD equals what?",
-     "|DPL| (and so does KS)", ("DPL squared", "KL / 2", "CI"), "With two outcomes every norm of the gap is a multiple of |DPL|; LP = sqrt(2) |DPL|.", 'EDA', 'c4e7ad9c'),
+     "|DPL|", ("DPL squared", "KL / 2", "CI"), "With two outcomes every norm of the gap is a multiple of |DPL|: KS = TVD = |DPL|, LP = sqrt(2) |DPL|.", 'EDA', 'c4e7ad9c'),
     ("Which label-distribution metric is symmetric and bounded by ln 2?",
      "JS", ("KL", "LP", "CDDL"), "Jensen-Shannon averages two KL divergences against the mixture.", 'EDA', '6de81e92'),
     ("Which pre-training metric is asymmetric, with facet a as the reference distribution?",
      "KL", ("JS", "TVD", "LP"), "KL(P_a || P_d) changes when the facets swap; JS, TVD and LP do not.", 'EDA', '42eb5f92'),
     ("Do Clarify's pre-training bias metrics need a trained model?",
-     "No: they use only the data's labels and facets",
+     "No: only labels and facets",
      ("Yes: they compare the model's predictions", "Only CDDL needs a model", "Only KL and JS need a model"),
      "All 13 post-training metrics need predictions; none of the 8 pre-training ones does.", 'EDA', '575bb502')]
 SCENARIOS['clarify-posttraining'] = [
     ("A model predicts positive for 60% of facet a and 40% of facet d. What is DI, and what does the four-fifths rule say?",
-     "0.67: below 0.8, so the rule flags it", ("1.5: no bias", "0.2: no bias", "-0.2: bias in favour of d"),
-     "DI = q_d / q_a; parity is 1.", 'MOD', '237e09af'),
+     "0.67, flagged", ("1.5, not flagged", "0.2, not flagged", "-0.2, flagged against a"),
+     "DI = q_d / q_a; parity is 1, and the four-fifths rule flags DI < 0.8.", 'MOD', '237e09af'),
     ("Which post-training metric is a ratio with parity at 1 (the others are differences with parity 0)?",
      "DI", ("DPPL", "AD", "RD"), "Disparate impact divides d's positive rate by a's.", 'MOD', 'bbab4153'),
     ("Both facets have accuracy 0.86, but d's errors are mostly false negatives and a's false positives. Which metric shows it?",
      "TE (treatment equality)", ("AD (accuracy difference)", "DPL", "CI"), "TE compares FN/FP ratios, which accuracy hides.", 'MOD', 'eabb805e'),
     ("What does RD (recall difference) compare?",
-     "Recall, TP / (TP + FN), of a minus d", ("Precision of a minus d", "Specificity of d minus a", "Accuracy of a minus d"),
-     "RD, DAR and AD are a - d; SD and DRR are d - a.", 'MOD', '52303e46'),
+     "Recall of a minus d", ("Precision of a minus d", "Specificity of d minus a", "Accuracy of a minus d"),
+     "Recall is TP / (TP + FN). RD, DAR and AD are a - d; SD and DRR are d - a.", 'MOD', '52303e46'),
     ("In Clarify's output, FT (FlipTest) is negative. What does that mean?",
-     "Bias against d: look-alikes in a were approved where d rows were denied",
-     ("Bias in favour of d", "No bias", "Nothing: FT cannot be negative"), "Clarify's code reports favourable minus unfavourable flips; the docs' formula has the opposite sign.", 'MOD', 'a4d4898d'),
+     "Bias against d",
+     ("Bias in favour of d", "No bias at all", "Nothing: FT cannot be negative"), "Look-alikes in a were approved where d rows were denied: Clarify's code reports favourable minus unfavourable flips; the docs' formula has the opposite sign.", 'MOD', 'a4d4898d'),
     ("Which post-training metric ignores the facet altogether?",
-     "GE (generalized entropy)", ("DI", "CDDPL", "FT"), "GE measures how unequally the model's benefit is spread over all rows.", 'MOD', 'bf5fd89d'),
+     "GE", ("DI", "CDDPL", "FT"), "GE (generalized entropy index) measures how unequally the model's benefit is spread over all rows.", 'MOD', 'bf5fd89d'),
     ("Which of these post-training metrics is computed as d minus a?",
      "DCR", ("DPPL", "DCA", "RD"), "DCR, SD, DRR and TE are d - a; DPPL, DCA, RD, DAR and AD are a - d.", 'MOD', 'bbab4153'),
     ("DPL in the training labels is 0.1; the model's DPPL is 0.3. What does it say?",
-     "The model widened the gap already present in the labels",
-     ("The model removed the bias", "The data had no bias", "Nothing: DPL and DPPL cannot be compared"),
+     "The model widened the gap",
+     ("The model removed the bias", "The data had no bias to begin with", "Nothing: DPL and DPPL cannot be compared"),
      "DPPL is DPL computed on the predictions.", 'MOD', '237e09af'),
     ("When is FT undefined in Clarify's report?",
-     "When a feature column is not numeric", ("When the label is binary", "When d has more than 10 rows", "When no group variable is given"),
+     "A feature column is not numeric", ("The label is binary", "d has more than 10 rows", "No group variable is given"),
      "FlipTest finds nearest neighbours in feature space, which needs numbers.", 'MOD', 'd2263ee9')]
 SCENARIOS['clarify-explainability'] = [
     ("Which method does SageMaker Clarify use to explain a model's predictions?",
      "Kernel SHAP", ("LIME", "Integrated gradients", "Permutation importance"), "Configured with SHAPConfig.", 'MOD', 'ee9a79a8'),
     ("The SHAP values of one row add up to what?",
-     "f(x) - f(baseline)", ("1", "f(x)", "0"), "Efficiency: the gap to the baseline prediction is split among the features.", 'MOD', 'ac950b09'),
+     "f(x) - f(baseline)", ("1, like probabilities", "f(x), the prediction", "0, by symmetry"), "Efficiency: the gap to the baseline prediction is split among the features.", 'MOD', 'ac950b09'),
     ("Which SHAPConfig parameter defines what a missing feature is replaced with?",
      "baseline", ("num_samples", "agg_method", "label"), "A feature absent from a coalition takes the baseline rows' values.", 'MOD', 'ee9a79a8'),
     ("What does raising num_samples in SHAPConfig do?",
-     "Brings the values closer to the exact Shapley values, at more compute",
-     ("Changes the baseline", "Explains more features", "Makes the values less accurate"),
+     "Closer to exact values, slower",
+     ("It changes the baseline rows", "It explains more features", "Less accurate values, faster"),
      "With all 2^M - 2 coalitions Kernel SHAP is exact.", 'MOD', 'af8b1118'),
     ("How does Clarify turn per-row SHAP values into a global feature importance by default?",
-     "mean_abs: the mean absolute SHAP value", ("median", "mean_sq", "max"), "agg_method defaults to mean_abs.", 'MOD', '05a123fa'),
+     "mean_abs", ("median", "mean_sq", "max_abs"), "agg_method defaults to mean_abs.", 'MOD', '05a123fa'),
     ("Besides SHAP values, what can Clarify's explainability report draw?",
-     "Partial dependence plots (PDPConfig)", ("Confusion matrices", "ROC curves", "t-SNE maps"),
-     "The average prediction as one feature moves over a grid.", 'MOD', 'ab28fdf3'),
+     "Partial dependence plots", ("Confusion matrices", "ROC curves per facet", "t-SNE maps of the rows"),
+     "PDPConfig: the average prediction as one feature moves over a grid.", 'MOD', 'ab28fdf3'),
     ("Clarify is given no SHAP baseline. What does it use?",
-     "A baseline it computes by clustering the data set (k-means for numeric data)", ("All zeros", "The first row", "Random noise"),
-     "kmeans_baseline in the chapter computes the same.", 'MOD', 'ee9a79a8')]
+     "Cluster centres of the data", ("A row of all zeros", "The first row of the data", "Random noise rows"),
+     "Clarify clusters the data set (k-means for numeric data); kmeans_baseline in the chapter computes the same.", 'MOD', 'ee9a79a8')]
 
 # %% ../../nbs/90_study/91_quiz.ipynb #be06e431
 SCENARIOS['image-uris'] = [
     ("A training job config copied from us-east-1 fails in eu-west-1. What about its image URI?",
-     "Retrieve the image for eu-west-1: images are regional, under another account in each region",
+     "Use eu-west-1's image URI",
      ("The same URI works in every region", "Switch the tag to :latest", "Copy the image to a public registry first"),
-     "image_uris.retrieve(framework, region, version) gives the right one.", 'OPS', '44f5ed1c'),
+     "Images are regional, under another account in each region: image_uris.retrieve(framework, region, version) gives the right one.", 'OPS', '44f5ed1c'),
     ("Which tag do first-party images such as kmeans or linear-learner carry?",
      "1", ("latest", "1.7-1", "2024.1"), "Only XGBoost has versioned tags.", 'OPS', '2260f6b4'),
     ("Which ECR repository holds SageMaker's built-in XGBoost (1.0-1 and later)?",
-     "sagemaker-xgboost", ("xgboost-builtin", "dmlc-xgboost", "sagemaker-trees"), "The legacy :1 image lives in a repository called xgboost.", 'OPS', '061df89d')]
+     "sagemaker-xgboost", ("xgboost-builtin", "dmlc-xgboost-gpu", "sagemaker-trees"), "The legacy :1 image lives in a repository called xgboost.", 'OPS', '061df89d')]
 SCENARIOS['storage'] = [
     ("A channel names s3://bucket/train/. Which objects does the training job read?",
      "Every object under that prefix", ("Only train.csv", "Only the newest object", "Only objects whose names end in .csv"),
      "A channel is a prefix; stray files under it become training data too.", 'DE', '3ed0d670'),
     ("Which bucket does the SageMaker SDK use by default?",
-     "sagemaker-{region}-{account_id}", ("sagemaker-default", "aws-sagemaker-{account_id}", "{account_id}-ml"),
+     "sagemaker-{region}-{account_id}", ("sagemaker-default-{account_id}", "aws-sagemaker-{account_id}", "{account_id}-ml-{region}"),
      "Session().default_bucket() creates it when missing.", 'DE', '3ed0d670'),
     ("Two instances read one 10 GB object with ShardedByS3Key. What happens?",
-     "One instance gets the object and the other nothing: sharding splits objects, not rows",
+     "One instance gets it all, the other none",
      ("Each instance gets 5 GB", "Both instances get the whole object", "SageMaker splits the file at line boundaries"),
-     "Split the data into at least as many objects as instances.", 'DE', '3ed0d670'),
+     "Sharding splits objects, not rows: split the data into at least as many objects as instances.", 'DE', '3ed0d670'),
     ("The training data sits in a bucket of another Region than the training job. What then?",
-     "It must be moved: the input bucket must be in the job's Region",
+     "Move it to the job's Region",
      ("It works, only slower", "SageMaker replicates it automatically", "It works in Pipe mode only"),
      "Training reads S3 in its own Region.", 'DE', '3ed0d670')]
 SCENARIOS['serving'] = [
     ("On which port does a SageMaker inference container listen?",
      "8080", ("80", "443", "8888"), "The same port for every container, built-in or your own.", 'OPS', 'b2f5bdda'),
     ("Which HTTP routes must an inference container implement?",
-     "GET /ping and POST /invocations", ("GET /health and POST /predict", "POST /v1/models/model:predict", "GET /invocations"),
+     "GET /ping and POST /invocations", ("GET /health and POST /predict", "POST /v1/models/model:predict", "GET /invocations and GET /ping"),
      "/ping answers 200 when healthy; /invocations takes the request.", 'OPS', 'b2f5bdda'),
     ("Requests of 20 MB that take 5 minutes each must be served. Which option?",
-     "Asynchronous Inference (up to 1 GB, 1 hour)", ("A real-time endpoint", "Serverless Inference", "A larger MaxPayloadInMB on the endpoint"),
-     "Real-time endpoints take at most 6 MB and answer within 60 s; serverless 4 MB.", 'OPS', 'b2f5bdda'),
+     "Asynchronous Inference", ("A real-time endpoint", "Serverless Inference", "A larger MaxPayloadInMB on the endpoint"),
+     "Asynchronous takes up to 1 GB and 1 hour; real-time endpoints at most 6 MB within 60 s; serverless 4 MB.", 'OPS', 'b2f5bdda'),
     ("Which environment variable sets how many model-server worker processes answer requests?",
-     "SAGEMAKER_MODEL_SERVER_WORKERS", ("SM_NUM_GPUS", "OMP_NUM_THREADS", "SAGEMAKER_PROGRAM"),
+     "SAGEMAKER_MODEL_SERVER_WORKERS", ("SM_NUM_GPUS", "OMP_NUM_THREADS", "SAGEMAKER_MODEL_SERVER_TIMEOUT"),
      "Each worker holds its own copy of the model.", 'OPS', 'b2f5bdda'),
     ("An internal tool calls a model a few times a day in bursts; payloads are small and idle cost should be zero. Which option?",
      "Serverless Inference", ("A real-time endpoint on ml.p3.2xlarge", "An inference pipeline", "Asynchronous Inference on a GPU"),
      "Serverless scales to zero between bursts (payloads up to 4 MB).", 'OPS', 'b2f5bdda'),
     ("A client sends Content-Type text/libsvm to a Linear Learner endpoint. What comes back?",
-     "A 4xx error (415): the built-in does not read that type", ("200 with an empty body", "500 Internal Server Error", "The prediction for the text"),
-     "Built-ins speak only the content types their documentation lists.", 'OPS', '8ddf0935')]
+     "A 415 error", ("200 with an empty body", "500 Internal Server Error", "The prediction, parsed as libsvm"),
+     "415 Unsupported Media Type: built-ins speak only the content types their documentation lists.", 'OPS', '8ddf0935')]
 SCENARIOS['hosting'] = [
     ("Which resources does `deploy()` create?",
-     "A Model, an EndpointConfig and an Endpoint", ("Only an Endpoint", "A training job and an Endpoint", "A Model and a Lambda function"),
+     "Model, EndpointConfig, Endpoint", ("Only an Endpoint", "A training job and an Endpoint", "A Model and a Lambda function"),
      "The config holds the production variants: instance type, count, weight.", 'OPS', 'd5bdcb52'),
     ("What stops an endpoint's billing?",
-     "Deleting the endpoint (the model and config remain until deleted)",
+     "Deleting the endpoint",
      ("Deleting the model", "Stopping the notebook that deployed it", "Deleting the model artifact in S3"),
-     "The instances behind the endpoint are what costs.", 'OPS', 'd5bdcb52'),
+     "The instances behind the endpoint are what costs; the model and config remain until deleted.", 'OPS', 'd5bdcb52'),
     ("How do you send 80% of traffic to model A and 20% to model B?",
-     "Two production variants in one EndpointConfig with weights 0.8 and 0.2",
-     ("Two endpoints behind a Route 53 weighted record", "An inference pipeline of A then B", "A batch transform per model"),
-     "Variant weights split the traffic of one endpoint.", 'OPS', '3da5517e'),
+     "Two weighted production variants",
+     ("Two endpoints behind a Route 53 weighted record", "An inference pipeline of A then B", "A batch transform job per model"),
+     "One EndpointConfig with weights 0.8 and 0.2: variant weights split the traffic of one endpoint.", 'OPS', '3da5517e'),
     ("Model Monitor needs the requests and responses an endpoint sees. What records them?",
-     "Data capture (DataCaptureConfig) to S3", ("CloudTrail", "CloudWatch metrics", "VPC flow logs"),
+     "Data capture to S3", ("CloudTrail data events", "CloudWatch metrics", "VPC flow logs"),
      "Captured records are JSON Lines under the S3 URI of the config.", 'OPS', '3da5517e'),
     ("Which serializer is the fastest choice for the built-in algorithms?",
-     "RecordSerializer (application/x-recordio-protobuf)", ("NumpySerializer (application/x-npy)", "JSONSerializer", "CSVSerializer"),
-     "NumpySerializer is for framework containers; the built-ins refuse it with 415.", 'OPS', 'd5bdcb52')]
+     "RecordSerializer", ("NumpySerializer", "JSONSerializer", "CSVSerializer"),
+     "RecordSerializer sends application/x-recordio-protobuf; NumpySerializer (application/x-npy) is for framework containers, the built-ins refuse it with 415.", 'OPS', 'd5bdcb52')]
 
 # %% ../../nbs/90_study/91_quiz.ipynb #9d992442
 SCENARIOS['training-jobs'] = [
     ("How does a built-in algorithm's container receive its hyperparameters?",
-     "/opt/ml/input/config/hyperparameters.json, every value a string",
-     ("/opt/ml/model/hyperparameters.yaml, typed", "Command-line arguments parsed by SageMaker", "Environment variables HP_<NAME>"),
-     "That is why estimators parse SageMaker's strings ('true', '0.1', JSON lists).", 'OPS', '6343e428'),
+     "A JSON file of strings",
+     ("A YAML file of typed values", "Command-line arguments parsed by SageMaker", "Environment variables HP_<NAME>"),
+     "/opt/ml/input/config/hyperparameters.json, every value a string: that is why estimators parse SageMaker's strings ('true', '0.1', JSON lists).", 'OPS', '6343e428'),
     ("Where must a training container write its model?",
-     "/opt/ml/model: SageMaker uploads it as model.tar.gz under output_path/<job name>/output/",
-     ("/opt/ml/output/data", "/opt/ml/checkpoints", "Directly to S3 with boto3"), "Several hosts' model folders go into that one tar.", 'OPS', 'f96410d2'),
+     "/opt/ml/model",
+     ("/opt/ml/output/data", "/opt/ml/checkpoints", "Directly to S3 with boto3"), "SageMaker uploads it as model.tar.gz under output_path/<job name>/output/; several hosts' model folders go into that one tar.", 'OPS', 'f96410d2'),
     ("File mode copies 500 GB before training starts. Which input mode streams from S3 with the File-mode code unchanged?",
      "FastFile", ("Pipe", "File with ShardedByS3Key on one instance", "File with a larger EBS volume"),
      "Pipe also streams, but the algorithm must read FIFOs; FastFile mounts S3 read-only.", 'DE', 'c2ac5bce'),
     ("A managed spot training job must not wait for capacity forever, and must survive interruptions. What do you set?",
-     "max_wait >= max_run and a checkpoint_s3_uri", ("max_run only", "max_wait smaller than max_run", "use_spot_instances=True alone"),
+     "max_wait >= max_run, checkpoints", ("max_run only, no max_wait", "max_wait smaller than max_run", "use_spot_instances=True alone"),
      "Spot saves up to 90%; checkpoints let the job resume after an interruption.", 'OPS', 'c560c290'),
     ("A training job failed. Where does its FailureReason come from?",
-     "The file /opt/ml/output/failure written by the container", ("/opt/ml/model/error.txt", "CloudTrail", "The model.tar.gz"),
+     "/opt/ml/output/failure", ("/opt/ml/model/error.txt", "CloudTrail events of the job", "A file inside model.tar.gz"),
      "The container writes why it failed; DescribeTrainingJob shows it.", 'OPS', 'b2683375'),
     ("Your own training container prints `val_loss=0.31` each epoch. How does SageMaker turn that into a metric?",
-     "A regular expression in metric_definitions, applied to the log", ("It reads /opt/ml/metrics.json", "The container calls PutMetricData", "Automatically: every number in the log"),
+     "A regex in metric_definitions", ("It reads /opt/ml/metrics.json", "The container calls PutMetricData", "Automatically: every number in the log"),
      "Built-in algorithms come with their own metric definitions.", 'OPS', '6343e428'),
     ("In Pipe mode, what does the algorithm open to read channel `train`?",
-     "FIFOs named train_0, train_1, ... one per pass over the data", ("train.fifo", "/dev/pipe/train", "train/part-0"),
-     "Each pass gets a fresh FIFO that SageMaker fills from S3.", 'DE', '3d4f77fa'),
+     "train_0, train_1, ...", ("train.fifo", "/dev/pipe/train", "train/part-0, part-1, ..."),
+     "FIFOs, one per pass over the data: each pass gets a fresh FIFO that SageMaker fills from S3.", 'DE', '3d4f77fa'),
     ("What does ShuffleConfig(seed) on a channel shuffle?",
-     "The order of the S3 objects (which objects each instance gets; in Pipe mode, again every epoch)",
+     "The order of the S3 objects",
      ("The rows inside every file", "The hyperparameters of the job", "The instance types of the cluster"),
-     "Record-level shuffling is the algorithm's job.", 'DE', '3f8b1121')]
+     "It decides which objects each instance gets, and in Pipe mode the order again every epoch. Record-level shuffling is the algorithm's job.", 'DE', '3f8b1121')]
 SCENARIOS['batch-transform'] = [
     ("Ten million rows must be scored every night, and no endpoint should stay up. Which feature?",
      "Batch transform", ("A real-time endpoint", "Serverless Inference", "Data capture"),
      "A transform job starts the serving container, scores every object, writes the results and stops.", 'OPS', '58cfbfa7'),
     ("A CSV's first column is a customer id. How do you keep it out of the model but in the output?",
-     "input_filter='$[1:]', join_source='Input', output_filter='$[0,-1]'",
+     "input_filter, join_source, output_filter",
      ("split_type='Line' alone", "assemble_with='Line' alone", "Put the id in the label column"),
-     "The filters drop the id before the model and join it back afterwards.", 'DE', '62309858'),
+     "input_filter='$[1:]', join_source='Input', output_filter='$[0,-1]': the filters drop the id before the model and join it back afterwards.", 'DE', '62309858'),
     ("What is the output of a transform job for the input object data/part-1.csv?",
-     "data/part-1.csv.out under the output path, in input order", ("part-00000", "output.csv", "predictions.json"),
-     "One output object per input object.", 'OPS', '58cfbfa7'),
+     "data/part-1.csv.out", ("data/part-00000", "data/output.csv", "data/part-1.predictions.json"),
+     "One output object per input object, under the output path, in input order.", 'OPS', '58cfbfa7'),
     ("What is MaxPayloadInMB's default in a transform job?",
-     "6 MB (it may go up to 100)", ("1 MB", "100 MB", "Unlimited"), "Records are batched up to that size per request.", 'OPS', '58cfbfa7'),
+     "6 MB", ("1 MB", "100 MB", "Unlimited"), "It may go up to 100; records are batched up to that size per request.", 'OPS', '58cfbfa7'),
     ("MaxConcurrentTransforms times MaxPayloadInMB must stay at or below what?",
      "100", ("6", "1000", "There is no limit"), "Concurrency is per instance and never changes the output or its order.", 'OPS', '966f7aa0'),
     ("With SplitType='Line' and BatchStrategy='MultiRecord', what does each request hold?",
@@ -814,55 +824,55 @@ SCENARIOS['processing'] = [
      "Under /opt/ml/processing/", ("Under /opt/ml/input/data/", "Under /opt/ml/model/", "Under /tmp/input/"),
      "Each ProcessingInput names its local path there; outputs are uploaded from there too.", 'DE', 'ae9a3fa1'),
     ("Processing outputs should upload as files appear, not at the end. Which setting?",
-     "S3UploadMode 'Continuous'", ("S3UploadMode 'EndOfJob'", "Pipe input mode", "FastFile input mode"), "EndOfJob is the default.", 'DE', 'd4bb1b92'),
+     "S3UploadMode 'Continuous'", ("S3UploadMode 'EndOfJob'", "Pipe mode on the inputs", "FastFile mode on the inputs"), "EndOfJob is the default.", 'DE', 'd4bb1b92'),
     ("What kind of job runs a Clarify bias analysis?",
      "A processing job", ("A training job", "An endpoint", "A batch transform job"), "So do Model Monitor's baselining and monitoring.", 'OPS', 'd4bb1b92'),
     ("Which processor runs a Spark preprocessing script?",
      "PySparkProcessor", ("SKLearnProcessor", "Transformer", "An Estimator with instance_count=2"), "ScriptProcessor runs any image.", 'DE', 'd4bb1b92')]
 SCENARIOS['script-mode'] = [
     ("Where should a script-mode training script save its model?",
-     "In os.environ['SM_MODEL_DIR'] (/opt/ml/model)", ("In SM_OUTPUT_DATA_DIR", "In the current directory", "Directly to S3"),
-     "SM_OUTPUT_DATA_DIR is for other artifacts (output.tar.gz).", 'OPS', 'c5b3fdb6'),
+     "In SM_MODEL_DIR", ("In SM_OUTPUT_DATA_DIR", "In the current directory", "Directly to S3"),
+     "SM_MODEL_DIR is /opt/ml/model; SM_OUTPUT_DATA_DIR is for other artifacts (output.tar.gz).", 'OPS', 'c5b3fdb6'),
     ("How does a script-mode script receive its hyperparameters?",
      "As command-line arguments such as --epochs 3", ("As Python globals", "On standard input", "Only in hyperparameters.json, which it must parse"),
      "They are also in SM_HPS as JSON.", 'OPS', '43f96c81'),
     ("Which variable holds the local path of the channel named train?",
-     "SM_CHANNEL_TRAIN", ("SM_TRAIN", "SM_INPUT_TRAIN", "SM_DATA_TRAIN"), "Channel names are upper-cased.", 'DE', '43f96c81'),
+     "SM_CHANNEL_TRAIN", ("SM_TRAIN_DIR", "SM_INPUT_TRAIN", "SM_DATA_TRAIN"), "Channel names are upper-cased.", 'DE', '43f96c81'),
     ("What does instance_count=2 do for a PyTorch script-mode job?",
-     "Starts two containers and sets SM_HOSTS; the script or the distribution launcher makes them cooperate",
+     "Starts two containers, sets SM_HOSTS",
      ("Splits every batch between them without any code", "Runs two hyperparameter settings", "Doubles the GPUs of one container"),
-     "torch.distributed joins them (MASTER_ADDR, RANK, WORLD_SIZE).", 'OPS', '61e6338f'),
+     "The script or the distribution launcher makes them cooperate: torch.distributed joins them (MASTER_ADDR, RANK, WORLD_SIZE).", 'OPS', '61e6338f'),
     ("A script raises an exception. What FailureReason does the job report?",
-     "AlgorithmError: ExecuteUserScriptError, with the error message", ("CapacityError", "ResourceLimitExceeded", "ValidationException"),
+     "AlgorithmError: ExecuteUserScriptError", ("ClientError: CapacityError", "ResourceLimitExceeded", "ValidationException"),
      "The toolkit reports the script's last error line.", 'OPS', 'ec2ad92a'),
     ("An SKLearn estimator is given instance_type='ml.p3.2xlarge'. What happens?",
-     "It is refused: the scikit-learn containers are CPU only", ("It trains on the GPU", "It trains with cuML automatically", "It trains on two GPUs"),
-     "Pick a CPU instance such as ml.m5.xlarge.", 'OPS', 'c792c7c3')]
+     "It is refused: CPU only", ("It trains on the GPU", "It trains with cuML automatically", "It trains on every GPU"),
+     "The scikit-learn containers are CPU only: pick a CPU instance such as ml.m5.xlarge.", 'OPS', 'c792c7c3')]
 SCENARIOS['inference-pipelines'] = [
     ("How many containers can one inference pipeline model hold?",
      "2 to 15", ("Exactly 2", "Up to 5", "Any number"), "They run in sequence, each response feeding the next request.", 'OPS', 'e2878b42'),
     ("How do you avoid training/serving skew from preprocessing?",
-     "Put the same featurizer in an inference pipeline before the model",
+     "One featurizer in an inference pipeline",
      ("Re-implement the preprocessing in every client", "Retrain the model daily", "Serve with batch transform only"),
-     "The same code transforms training data and requests.", 'OPS', 'e2878b42'),
+     "The same featurizer, in front of the model, transforms training data and requests.", 'OPS', 'e2878b42'),
     ("Where do the containers of an inference pipeline run?",
-     "All on the same instance(s), one after the other", ("Each on its own endpoint", "In parallel, results averaged", "On Lambda functions"),
+     "On the same instances, in sequence", ("Each on its own endpoint", "In parallel, results averaged", "On Lambda functions, in sequence"),
      "No network hop between endpoints and no extra cost.", 'OPS', 'a9c31cee'),
     ("Which functions does a script-mode `inference.py` define?",
-     "model_fn, input_fn, predict_fn, output_fn", ("load, preprocess, forward, postprocess", "init, run", "setup, handler, teardown"),
+     "model_fn, input_fn, predict_fn, output_fn", ("load_fn, preprocess_fn, forward_fn, postprocess_fn", "init, run", "setup, handler, teardown"),
      "transform_fn alone may replace the last three.", 'OPS', 'e2878b42'),
     ("A request has no Accept header. Which variable sets the type a script-mode container answers with?",
-     "SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT", ("SAGEMAKER_PROGRAM", "SM_ACCEPT", "SAGEMAKER_MODEL_SERVER_WORKERS"),
+     "SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT", ("SAGEMAKER_PROGRAM", "SM_ACCEPT", "SAGEMAKER_MODEL_SERVER_WORKERS_ACCEPT"),
      "SAGEMAKER_PROGRAM names the script.", 'OPS', 'e2878b42'),
     ("What does Model Monitor see on an inference pipeline endpoint?",
      "Only the pipeline's input and output", ("Every container's intermediate data", "Only the last container's input", "Nothing: pipelines cannot be monitored"),
      "Data capture records the request and the final response.", 'OPS', '97529f63')]
 SCENARIOS['cli'] = [
     ("Which AWS CLI command calls a deployed endpoint?",
-     "aws sagemaker-runtime invoke-endpoint", ("aws sagemaker invoke-endpoint", "aws sagemaker create-endpoint", "aws lambda invoke"),
+     "aws sagemaker-runtime invoke-endpoint", ("aws sagemaker invoke-endpoint", "aws sagemaker create-endpoint", "aws lambda invoke --function sagemaker"),
      "Invocation is the runtime API, not the control plane.", 'OPS', '3a10e4a7'),
     ("Which AWS CLI calls deploy a trained model to an endpoint?",
-     "create-model, create-endpoint-config, create-endpoint", ("create-endpoint alone", "deploy-model", "create-training-job, then create-endpoint"),
+     "create-model, create-endpoint-config, create-endpoint", ("create-endpoint alone", "deploy-model, then describe-endpoint", "create-training-job, then create-endpoint"),
      "The same three resources deploy() creates.", 'OPS', '3a10e4a7')]
 
 # %% ../../nbs/90_study/91_quiz.ipynb #3897e9a7
@@ -880,68 +890,108 @@ SCENARIOS['service'] = [
      "CreateTrainingJob", ("CreateProcessingJob", "CreateModel", "CreateTransformJob"), "Anything the SDK does, boto3.client('sagemaker') can do with the same request.", 'OPS', '3f281b33')]
 SCENARIOS['session'] = [
     ("What does Session.upload_data(path) return?",
-     "The S3 URI it wrote (a file's URI, or a folder's prefix), to pass to fit or TrainingInput",
-     ("The number of bytes uploaded", "A presigned HTTPS URL", "The local path, unchanged"), "The key prefix defaults to data.", 'DE', '3989c3c7'),
+     "The S3 URI it wrote",
+     ("The number of bytes uploaded", "A presigned HTTPS URL", "The local path, unchanged"), "A file's URI, or a folder's prefix, to pass to fit or TrainingInput; the key prefix defaults to data.", 'DE', '3989c3c7'),
     ("A training job cannot read its input prefix. Whose permissions matter?",
-     "The IAM execution role passed to the job (get_execution_role() in a notebook)",
+     "The job's IAM execution role",
      ("The notebook user's console password", "The S3 bucket's region", "The ECR image's owner"),
-     "The job runs with the role's permissions: read the inputs, write output_path.", 'OPS', '3989c3c7')]
+     "get_execution_role() in a notebook; the job runs with the role's permissions: read the inputs, write output_path.", 'OPS', '3989c3c7')]
 SCENARIOS['hosting-service'] = [
     ("How do you move a live endpoint to a new model without downtime?",
-     "UpdateEndpoint to a new endpoint config (blue/green)", ("Edit the current endpoint config in place", "Delete and recreate the endpoint", "Re-run the training job"),
+     "UpdateEndpoint to a new config", ("Edit the current endpoint config in place", "Delete and recreate the endpoint", "Re-run the training job"),
      "Configs are immutable; UpdateEndpointWeightsAndCapacities changes weights and counts in place.", 'OPS', 'c0fcd68b'),
     ("During an A/B test, how do you send one request to variant B regardless of the weights?",
-     "TargetVariant='B' on InvokeEndpoint", ("A second endpoint for B", "InitialVariantWeight=0 on A", "An Accept header naming B"),
+     "TargetVariant='B' on InvokeEndpoint", ("A second endpoint for variant B", "InitialVariantWeight=0 on A", "An Accept header naming B"),
      "The response's InvokedProductionVariant says who answered.", 'OPS', 'c0fcd68b'),
     ("An endpoint config asks for a GPU instance for DeepAR, which serves on CPU only. What happens?",
-     "The config is accepted; the endpoint ends Failed with a FailureReason", ("CreateEndpointConfig refuses it", "It serves on CPU silently", "It serves on the GPU anyway"),
-     "A config is data; only starting the containers shows it cannot run. A Failed endpoint can only be deleted.", 'OPS', '78001bd4'),
+     "The endpoint ends Failed", ("CreateEndpointConfig refuses it", "It serves on CPU silently", "It serves on the GPU anyway"),
+     "The config is accepted (it is data); starting the containers fails, with a FailureReason. A Failed endpoint can only be deleted.", 'OPS', '78001bd4'),
     ("A container behind an endpoint answers 415. What does the InvokeEndpoint caller get?",
-     "ModelError, with OriginalStatusCode 415", ("ValidationException", "A 200 with an empty body", "ThrottlingException"),
+     "ModelError, OriginalStatusCode 415", ("ValidationException", "A 200 with an empty body", "ThrottlingException, then a retry"),
      "InvokeEndpoint belongs to the runtime API (sagemaker-runtime).", 'OPS', 'c0fcd68b')]
 SCENARIOS['estimator'] = [
     ("An Estimator is created with a hyperparameter out of range. What happens?",
-     "The job is created and then fails, its FailureReason naming the hyperparameter",
+     "The job is created, then fails",
      ("The API refuses the request with ValidationException", "The SDK fixes the value", "The job completes with the default"),
-     "The API validates the request, not the algorithm's hyperparameters.", 'OPS', 'b3d5970c'),
+     "Its FailureReason names the hyperparameter: the API validates the request, not the algorithm's hyperparameters.", 'OPS', 'b3d5970c'),
     ("Managed spot training is requested with use_spot_instances=True, max_run=3600 and max_wait=1800. What happens?",
-     "The request is refused: max_wait must be at least max_run", ("The job runs at most 30 minutes", "The job waits 30 minutes, then runs on demand", "It runs; max_wait is ignored"),
-     "A malformed request never becomes a job.", 'OPS', 'b3d5970c'),
+     "The request is refused", ("The job runs at most 30 minutes", "The job waits 30 minutes, then runs on demand", "It runs; max_wait is ignored"),
+     "max_wait must be at least max_run; a malformed request never becomes a job.", 'OPS', 'b3d5970c'),
     ("How do you rebuild an Estimator object for a job that already finished?",
      "Estimator.attach(job_name)", ("Estimator.load(job_name)", "Session.get_estimator(job_name)", "Re-run fit with the same name"),
      "latest_training_job.name gives the name of the last job.", 'OPS', 'b3d5970c')]
 SCENARIOS['inputs'] = [
     ("TrainingInput('s3://b/train', 'text/csv') fails. Why?",
-     "The second positional argument is the distribution, not the content type", ("CSV needs Pipe mode", "The prefix must end with .csv", "text/csv is not a MIME type"),
-     "Name it: TrainingInput(s3_data, content_type='text/csv').", 'DE', '79ab2b1f'),
+     "The 2nd argument is the distribution", ("CSV needs Pipe mode", "The prefix must end with .csv", "text/csv is not a MIME type"),
+     "The second positional argument is the distribution, not the content type; name it: TrainingInput(s3_data, content_type='text/csv').", 'DE', '79ab2b1f'),
     ("CSV data is passed to Linear Learner without content_type. What happens?",
-     "It fails to parse: the default content type is RecordIO-protobuf", ("It is detected as CSV", "It trains on the header", "SageMaker converts it"),
-     "First-party algorithms default to RecordIO-protobuf, XGBoost to libsvm.", 'DE', '79ab2b1f'),
+     "It fails to parse", ("It is detected as CSV", "It trains on the header row", "SageMaker converts it to RecordIO"),
+     "Without content_type the default applies: first-party algorithms default to RecordIO-protobuf, XGBoost to libsvm.", 'DE', '79ab2b1f'),
     ("In which input mode does compression='Gzip' work on a channel?",
      "Pipe mode only", ("File mode only", "Both modes", "Neither: SageMaker refuses Gzip"), "record_wrapping='RecordIO' is also a Pipe-mode feature.", 'DE', '79ab2b1f')]
 SCENARIOS['amazon-estimators'] = [
     ("What does record_set() do with a NumPy array for a first-party estimator?",
-     "Writes RecordIO-protobuf shards (one per instance) and a manifest to S3",
-     ("Uploads it as CSV with a header", "Keeps it in memory for local training", "Converts it to Parquet"),
-     "It is read with ShardedByS3Key; no ContentType is needed because RecordIO is the default.", 'DE', 'cb3ea073'),
+     "Writes RecordIO-protobuf shards to S3",
+     ("Uploads it as CSV with a header row", "Keeps it in memory for local training", "Converts it to Parquet in the bucket"),
+     "One shard per instance plus a manifest, read with ShardedByS3Key; no ContentType is needed because RecordIO is the default.", 'DE', 'cb3ea073'),
     ("A first-party estimator's fit(records, mini_batch_size=...) also sets which hyperparameter from the data?",
      "feature_dim", ("num_classes", "epochs", "predictor_type"), "The train RecordSet knows its number of features.", 'MOD', 'cb3ea073')]
 SCENARIOS['transformer'] = [
     ("What does Estimator.transformer(...) do before the transform job starts?",
-     "Creates a model from the job's artifact (CreateModel) and returns a Transformer for it",
-     ("Deploys an endpoint", "Retrains the model", "Copies the data to the instance"), "transform() then sends CreateTransformJob.", 'OPS', '6fdae2ca'),
+     "Creates a model (CreateModel)",
+     ("Deploys an endpoint", "Retrains the model", "Copies the data to the instance"), "It registers the job's artifact as a model and returns a Transformer for it; transform() then sends CreateTransformJob.", 'OPS', '6fdae2ca'),
     ("Where do you set DEEPAR_INFERENCE_CONFIG for a DeepAR batch transform?",
-     "In the environment of the model or of the transform job (env)", ("In the notebook's os.environ", "In the training hyperparameters", "In the input file's first line"),
+     "In the model's or the job's env", ("In the notebook's os.environ", "In the training hyperparameters", "In the input file's first line"),
      "The job's env reaches the container, on top of the model's.", 'OPS', '6fdae2ca')]
 SCENARIOS['framework-containers'] = [
     ("In an inference pipeline, which container sees the client's Accept header?",
      "Only the last one", ("Every container", "Only the first one", "None: Accept is dropped"),
      "The others answer in their default type.", 'OPS', '4fe45450'),
     ("A script-mode model's code must reach the serving container. Where does it go?",
-     "In code/ inside model.tar.gz, named by SAGEMAKER_PROGRAM", ("In the endpoint config", "In the training channel", "In an environment variable holding the source"),
-     "The framework container imports it at start.", 'OPS', '9ba10f45')]
+     "In code/ inside model.tar.gz", ("In the endpoint config", "In the training channel", "In an environment variable holding the source"),
+     "SAGEMAKER_PROGRAM names the script; the framework container imports it at start.", 'OPS', '9ba10f45')]
 
-# %% ../../nbs/90_study/91_quiz.ipynb #a4121995
+# %% ../../nbs/90_study/91_quiz.ipynb #fec603b9
+_EDA = [   # (topic, row)
+    ('xgboost', ("The same table, full of zeros, trains different XGBoost models from CSV and from libsvm. Why?",
+     "libsvm zeros are read as missing", ("libsvm is read as float16, CSV as float32 values", "CSV rows are shuffled, libsvm rows are not", "libsvm drops the first feature column as an index"),
+     "XGBoost learns a default direction for missing values, so 0 and missing split differently.", 'EDA', '9d07d948')),
+    ('forecasting-deepar', ("Some weekly sales values are unknown. How do you give them to DeepAR?",
+     "As null or \"NaN\" in target", ("As 0 in target", "Drop those weeks", "As a dynamic_feat flag only"),
+     "DeepAR handles missing target values itself; a 0 would be read as a real sale of nothing.", 'EDA', '18dad709')),
+    ('forecasting-deepar', ("Which time_freq describes quarterly series for DeepAR?",
+     "3M", ("Q", "1Q", "quarter"), "time_freq is an integer multiple of M, W, D, H or min.", 'EDA', '6f1d1006')),
+    ('forecasting-deepar', ("Which time_freq describes yearly series for DeepAR?",
+     "12M", ("Y", "1Y", "A"), "There is no yearly base frequency: twelve months.", 'EDA', 'e8edbef6')),
+    ('forecasting-deepar', ("Do you engineer lag features for DeepAR yourself?",
+     "No: DeepAR adds them", ("Yes, as dynamic_feat", "Yes, as cat values", "Yes, in a lag channel"),
+     "DeepAR adds lagged values and date features chosen from time_freq.", 'EDA', 'fc47669c')),
+    ('seq2seq', ("Who turns sentences into token ids for a Seq2Seq training job?",
+     "You do, with your vocabularies", ("The algorithm, from raw text", "SageMaker Ground Truth", "A tokenizer in the vocab channel"),
+     "SageMaker's Seq2Seq reads ids; the vocab channel only maps tokens to ids.", 'EDA', '84f6ed75')),
+    ('seq2seq', ("In the AWS example's preprocessing, what does a word missing from the vocabulary become?",
+     "<unk>, id 1", ("<pad>, id 0", "<s>, id 2", "nothing: dropped"), "The four special symbols come first: <pad>, <unk>, <s>, </s>.", 'EDA', '84f6ed75')),
+    ('inference-pipelines', ("House rows hold size_m2, rooms and a city name; Linear Learner wants numbers. What preprocessing?",
+     "Standardize the numbers, one-hot the city", ("Hash each whole row into one number", "Sort the rows by city, then by size", "Drop the city, rescale the prices"),
+     "The featurizer container of the inference pipeline does exactly that, at training and at serving time.", 'EDA', '4d3e928f')),
+    ('inference-pipelines', ("A one-hot encoder with handle_unknown='ignore' meets a city it never saw. What does it output?",
+     "Zeros in every city column", ("An error for the whole request", "The most frequent city", "A new column for the city"),
+     "The model then sees only the numeric features of that row.", 'EDA', 'e2a231aa')),
+    ('clarify-facets', ("A 0/1 integer facet column in a 30-row table: how does Clarify treat it?",
+     "As continuous", ("As categorical, always", "As a string column", "It refuses integer facets"),
+     "An integer column is continuous when distinct values / non-missing values >= 0.05 (here 2/30).", 'EDA', '65617fc0')),
+    ('linear-learner', ("Multiclass labels are cat, dog and fish. What must they be for Linear Learner?",
+     "0, 1, 2 with num_classes=3", ("Three one-hot label columns", "The strings, unchanged", "1, 2, 3 with num_classes=3"),
+     "Labels are 0 .. num_classes-1 in the first CSV column.", 'EDA', 'ba3fc4f8')),
+    ('factorization-machines', ("Rows say 'user 17 saw item 4031 on a phone'. How are they encoded for Factorization Machines?",
+     "Sparse one-hot vectors", ("Three integer id columns", "CSV lines with a header", "One string per row"),
+     "A handful of ones among millions of columns, in RecordIO-protobuf.", 'EDA', '7219d572')),
+    ('clarify-pretraining', ("Before training, you want to know whether women are under-represented in the data. Which Clarify metric?",
+     "CI on the gender facet", ("DPPL on the gender facet", "DI on the gender facet", "AD on the gender facet"),
+     "Class imbalance compares the facet sizes; the other three need a model's predictions.", 'EDA', '596ffad7'))]
+for _topic, _row in _EDA: SCENARIOS[_topic].append(_row)
+
+# %% ../../nbs/90_study/91_quiz.ipynb #ea9adbd9
 def scenario_questions()->list:
     "Every hand-written scenario question"
     qs = []
@@ -985,7 +1035,7 @@ def chapter_of(topic:str)->str:
     from collections import Counter
     return Counter(q.pointer[0] for q in questions(topic)).most_common(1)[0][0]
 
-# %% ../../nbs/90_study/91_quiz.ipynb #52d93f6f
+# %% ../../nbs/90_study/91_quiz.ipynb #cbdb30f2
 def choice_index(q:Question, choice)->int:
     "Index of `choice` (an int index, a letter 'a'.., or the choice's text) in `q.choices`; ValueError if none"
     if isinstance(choice, bool): raise ValueError(f"not a choice: {choice!r}")
@@ -1011,7 +1061,7 @@ class Score:
     def add(self, correct:bool)->Score: return Score(self.right + bool(correct), self.answered + 1)
     def __str__(self): return f"{self.right}/{self.answered}" + (f" ({100 * self.right / self.answered:.0f}%)" if self.answered else '')
 
-# %% ../../nbs/90_study/91_quiz.ipynb #0f6fb228
+# %% ../../nbs/90_study/91_quiz.ipynb #76839079
 def _where(pointer)->str: return f"{pointer[0]}, cell {pointer[1]}"
 
 class QuizWidget(W.VBox):
@@ -1053,7 +1103,7 @@ class QuizWidget(W.VBox):
         "Go to the next question"
         if self.i + 1 < len(self.questions): self.i += 1; self._show()
 
-# %% ../../nbs/90_study/91_quiz.ipynb #db16668e
+# %% ../../nbs/90_study/91_quiz.ipynb #42146913
 def render_html(questions:list, title:str='Quiz')->str:
     "The questions, then their answers and explanations folded in a <details> block"
     e = html.escape
@@ -1082,7 +1132,9 @@ def quiz(topic:str,               # algorithm (e.g. 'linear-learner') or chapter
     if getattr(get_ipython(), 'kernel', None) is not None: display(QuizWidget(qs))
     display(HTML(render_html(qs, f"Quiz: {topic} ({len(qs)} questions)")))
 
-# %% ../../nbs/90_study/91_quiz.ipynb #de886b6a
+# %% ../../nbs/90_study/91_quiz.ipynb #05dbff68
+MAX_TRIES = 5   # unreadable answers in a row before the terminal quiz gives up
+
 def run_terminal(algorithm:str|None=None,  # algorithm or chapter topic; None = the whole book
                  count:int=10,             # questions to ask
                  seed:int|None=None,       # None = a new draw each time
@@ -1096,12 +1148,14 @@ def run_terminal(algorithm:str|None=None,  # algorithm or chapter topic; None = 
     for k, q in enumerate(qs, 1):
         print(f"\n[{k}/{len(qs)}] ({q.domain}) {q.stem}")
         for l, c in zip(q.letters, q.choices): print(f"  {l}) {c}")
-        while True:
+        for _ in range(MAX_TRIES):
             try: raw = input(f"answer ({', '.join(q.letters)}): ")
-            except EOFError:
-                print(f"\nstopped after {score.answered} questions; score {score}"); return 1
+            except EOFError: raw = None; break
             try: g = grade(q, raw.strip()); break
             except ValueError as e: print(str(e))
+        else: raw = None
+        if raw is None:
+            print(f"\nstopped after {score.answered} questions; score {score}"); return 1
         score = score.add(g['correct'])
         print(('right. ' if g['correct'] else f"wrong: the answer is {g['letter']}) {g['answer']}. ") + g['explanation'])
         print(f"  (shown in {_where(g['pointer'])})")
