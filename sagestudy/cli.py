@@ -11,11 +11,13 @@ from pathlib import Path
 from .core.catalog import get as get_spec
 from .core.errors import ClientError
 from .platform.serving import WorkerPool
-from .platform.storage import Session, parse_s3_uri
+from .sagemaker.session import Session
+from .service.storage import parse_s3_uri
 from .sagemaker import image_uris
 from .sagemaker.hosting import Model
 from .service.hosting import check_hosting, load_container
-from .sagemaker.training import Estimator, TrainingInput, describe_training_job
+from .sagemaker.estimator import Estimator
+from .sagemaker.inputs import TrainingInput
 from .sagemaker.transform import Transformer
 
 # %% auto #0
@@ -67,8 +69,9 @@ def _train(a, session:Session)->int:
     image = image_uris.retrieve(a.algorithm, session.region, a.image_version)
     est = Estimator(image, instance_type=a.instance_type, instance_count=a.instance_count, output_path=a.output_path,
                     hyperparameters=a.hyperparameters, input_mode=a.input_mode, sagemaker_session=session)
-    record = est.fit({name: TrainingInput(uri, ctype) for name, uri, ctype in a.channel}, logs=not a.quiet, job_name=a.job_name)
-    print(json.dumps(record, indent=1))
+    record = est.fit({name: TrainingInput(uri, content_type=ctype) for name, uri, ctype in a.channel},
+                     logs='None' if a.quiet else 'All', job_name=a.job_name)
+    print(json.dumps(record, indent=1, default=str))
     return 0
 
 def _upload(a, session:Session)->int:
@@ -76,7 +79,7 @@ def _upload(a, session:Session)->int:
     return 0
 
 def _describe(a, session:Session)->int:
-    print(json.dumps(describe_training_job(session, a.job_name), indent=1))
+    print(json.dumps(session.describe_training_job(a.job_name), indent=1, default=str))
     return 0
 
 def _load_checked(a, session:Session):

@@ -180,8 +180,11 @@ def test_instance_count_changes_start_and_stop_servers(home, endpoint):
 @pytest.mark.parametrize('kw, code_, needle', [
     (dict(Body=12), 'ValidationError', 'Body must be'),
     (dict(Body=b'0' * (h.MAX_PAYLOAD + 1), ContentType='text/csv'), 'ValidationError', '6 MB'),
-    (dict(Body=ROW, ContentType='text/csv', CustomAttributes='é'), 'ValidationError', 'CustomAttributes'),
-    (dict(Body=ROW, ContentType='text/csv', CustomAttributes='x' * 1025), 'ValidationError', 'CustomAttributes'),
+    (dict(Body=ROW, ContentType='text/csv', CustomAttributes='é'), 'ValidationError', 'customAttributes'),
+    (dict(Body=ROW, ContentType='text/csv', CustomAttributes='x' * 1025), 'ValidationError', 'customAttributes'),
+    (dict(Body=ROW, ContentType='text/csv\r\nX-Evil: 1'), 'ValidationError', 'contentType'),
+    (dict(Body=ROW, ContentType='text/csv', Accept='application/json\nX: y'), 'ValidationError', 'accept'),
+    (dict(Body=ROW, ContentType=['text/csv']), 'ValidationError', 'contentType'),
     (dict(Body=ROW, ContentType='text/csv', TargetModel='a.tar.gz'), 'ValidationError', 'TargetModel'),
     (dict(Body=ROW, ContentType='application/x-npy'), 'ModelError', '(415)'),
     (dict(Body=ROW, ContentType='text/csv', Accept='image/png'), 'ModelError', '(406)'),

@@ -467,8 +467,10 @@ def invoke_endpoint(home, EndpointName:str=None, Body=None, ContentType:str=None
     if isinstance(Body, str): Body = Body.encode()
     if not isinstance(Body, (bytes, bytearray)): raise _runtime_error('ValidationError', f'Body must be bytes, a str or a file-like object; got {type(Body).__name__}.')
     if len(Body) > MAX_PAYLOAD: raise _runtime_error('ValidationError', f'Body is {len(Body):,} bytes; InvokeEndpoint accepts at most {MAX_PAYLOAD:,} (6 MB).')
-    if CustomAttributes is not None and (len(CustomAttributes) > 1024 or not CustomAttributes.isascii()):
-        raise _runtime_error('ValidationError', 'CustomAttributes must be at most 1024 visible ASCII characters.')
+    for field, value in (('ContentType', ContentType), ('Accept', Accept), ('CustomAttributes', CustomAttributes)):
+        if value is not None and (not isinstance(value, str) or len(value) > 1024 or not value.isascii() or not value.isprintable()):
+            raise _runtime_error('ValidationError', f"1 validation error detected: Value {value!r} at '{_camel(field)}' failed to satisfy "
+                                 "constraint: Member must be at most 1024 visible ASCII characters (no line breaks)")
     if not _exists(home, 'endpoint', EndpointName):
         raise _runtime_error('ValidationError', f'Endpoint {EndpointName} of account {ACCOUNT} not found.')
     rec = _check_alive(home, json.loads(_path(home, 'endpoint', EndpointName).read_text()))

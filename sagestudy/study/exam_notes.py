@@ -10,7 +10,8 @@ import re
 from ..core import catalog
 
 # %% auto #0
-__all__ = ['ASPECT_WORDS', 'KIND_ASPECT', 'exam_table_markdown', 'exam_table', 'fact_aspect', 'question_aspect', 'fact_index']
+__all__ = ['ASPECT_WORDS', 'KIND_ASPECT', 'exam_table_markdown', 'exam_table', 'fact_aspect', 'question_aspect', 'asks_about',
+           'fact_index']
 
 # %% ../../nbs/90_study/90_exam_facts.ipynb #5f838173
 def _when(h)->str:
@@ -53,7 +54,7 @@ ASPECT_WORDS = [   # first match wins
     ('response', r'\bresponse|\breturns?\b|\binference\b.*\b(key|JSON)\b|\bscore\b|\boutput\b'),
     ('metrics', r'\bmetrics?\b|\btuning\b|\btest:|\bvalidation:|\btrain:'),
     ('instances', r'\bGPUs?\b|\bCPUs?\b|\binstances?\b|\bmachines?\b'),
-    ('content', r'\bCSV\b|recordIO|RecordIO|JSON Lines|Parquet|libsvm|\bheader\b|\bcontent type|\bformat\b|[Tt]raining data'),
+    ('content', r'\bCSV\b|recordIO|RecordIO|JSON Lines|Parquet|libsvm|\bheader\b|\bcontent type|\bformat\b|[Tt]raining data|__label__'),
 ]
 KIND_ASPECT = {'train_type': 'content', 'train_type_not': 'content', 'request_type': 'response', 'train_modes': 'modes',
                'required': 'required', 'required_when': 'required', 'purpose': 'hyperparameters', 'owner': 'hyperparameters',
@@ -73,6 +74,14 @@ def question_aspect(q)->str:
         return 'metrics' if key.startswith('metric:') else 'response' if key.startswith('field:') else PROPERTIES[key][3]
     return KIND_ASPECT[q.fact[0]]
 
+def asks_about(q, algorithm:str, fact:str, aspect:str, cell:tuple)->bool:
+    "Whether question `q` asks about `fact` of `algorithm` (same cell for scenarios; same aspect and named hyperparameter otherwise)"
+    if q.topic != algorithm: return False
+    if not q.fact: return q.pointer == cell
+    if question_aspect(q) != aspect: return False
+    if aspect != 'hyperparameters': return True
+    return len(q.fact) > 2 and bool(re.search(rf'(?<![\w`]){re.escape(str(q.fact[2]))}(?![\w`])', fact))
+
 def fact_index()->list:
     "Every catalog exam fact: (algorithm, fact, aspect, (notebook, cell id), [question ids])"
     from sagestudy.study.quiz import all_questions, pointer
@@ -80,6 +89,5 @@ def fact_index()->list:
     for s in catalog.all_specs():
         for f in s.exam_facts:
             a = fact_aspect(f); p = pointer(s.name, a)
-            ids = [q.qid for q in qs if q.topic == s.name and (question_aspect(q) == a or (not q.fact and q.pointer == p))]
-            rows.append((s.name, f, a, p, ids))
+            rows.append((s.name, f, a, p, [q.qid for q in qs if asks_about(q, s.name, f, a, p)]))
     return rows

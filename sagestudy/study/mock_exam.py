@@ -9,7 +9,7 @@ from __future__ import annotations
 import math, random
 from collections import defaultdict
 import pandas as pd
-from .quiz import DOMAINS, Question, QuizWidget, all_questions, chapter_of, grade
+from .quiz import DOMAINS, Question, QuizWidget, all_questions, chapter_of, distinct_stems, grade
 
 # %% auto #0
 __all__ = ['domain_counts', 'mock_exam', 'exam_report', 'longest_choice', 'take']
@@ -32,8 +32,9 @@ def mock_exam(n:int=65,              # questions
     for q in all_questions(): pool[q.domain].append(q)
     exam = []
     for d, k in domain_counts(n).items():
-        if k > len(pool[d]): raise ValueError(f"the book has only {len(pool[d])} {d} questions; ask for a smaller exam than {n}")
-        exam += rng.sample(pool[d], k)
+        qs = pool[d][:]; rng.shuffle(qs); qs = distinct_stems(qs)   # no stem twice in one exam
+        if k > len(qs): raise ValueError(f"the book has only {len(qs)} distinct {d} questions; ask for a smaller exam than {n}")
+        exam += qs[:k]
     rng.shuffle(exam)
     return exam
 

@@ -19,7 +19,7 @@ __all__ = ['DOMAINS', 'DE', 'EDA', 'MOD', 'OPS', 'SPECS_NB', 'CHAPTERS', 'CELLS'
            'purpose_questions', 'owner_questions', 'metric_questions', 'processor_text', 'instance_questions',
            'response_shape', 'response_questions', 'property_questions', 'generated_questions', 'scenario_questions',
            'all_questions', 'topics', 'questions', 'chapter_of', 'choice_index', 'grade', 'Score', 'QuizWidget',
-           'render_html', 'chapter_questions', 'quiz', 'run_terminal']
+           'render_html', 'distinct_stems', 'chapter_questions', 'quiz', 'run_terminal']
 
 # %% ../../nbs/90_study/91_quiz.ipynb #a4c814bf
 DOMAINS = {'Data Engineering': 0.20, 'Exploratory Data Analysis': 0.24, 'Modeling': 0.36,
@@ -234,7 +234,7 @@ def content_questions(spec)->list:
     if spec.channels:
         train = spec.channel('train'); acc = _mime(train.content_types)
         others = sorted({t for s in _specs() for t in _mime(_train_types(s))} - set(train.content_types))
-        why = f"{spec.title}'s train channel accepts {', '.join(acc)}. {train.doc}"
+        why = f"{spec.title}'s train channel accepts {', '.join(acc)}. {train.doc}".rstrip('.') + '.'
         for t in acc[:2]:
             qs.append(make_question(f"Which content type does the `train` channel of {spec.title} accept?", t, others,
                                     why, DE, spec.name, pointer(spec.name, 'content'), ('train_type', spec.name), first=0))
@@ -257,7 +257,7 @@ def mode_questions(spec)->list:
     train = spec.channel('train')
     return [make_question(f"Which input modes does the `train` channel of {spec.title} support?",
         MODES[tuple(train.input_modes)], [v for v in MODES.values() if v != MODES[tuple(train.input_modes)]],
-        f"{spec.title} reads its train channel in {' and '.join(train.input_modes)} mode. {train.doc}",
+        f"{spec.title} reads its train channel in {' and '.join(train.input_modes)} mode. {train.doc}".rstrip('.') + '.',
         DE, spec.name, pointer(spec.name, 'modes'), ('train_modes', spec.name), first=0)]
 
 # %% ../../nbs/90_study/91_quiz.ipynb #a6481c2e
@@ -1114,9 +1114,14 @@ def render_html(questions:list, title:str='Quiz')->str:
     return (f"<div class='sagestudy-quiz'><h4>{e(title)}</h4><ol>{items}</ol>"
             f"<details><summary>Answers</summary><ol>{answers}</ol></details></div>")
 
+def distinct_stems(qs:list)->list:
+    "`qs` without the questions whose stem an earlier one already asked (same stem, other right answer)"
+    seen = set()
+    return [q for q in qs if not (q.stem in seen or seen.add(q.stem))]
+
 def chapter_questions(topic:str, n:int=5, seed:int|None=0)->list:
-    "`n` questions on `topic`: about half scenarios (when the chapter has them), the rest from the catalog"
-    qs = questions(topic, seed=seed)
+    "`n` questions on `topic`, no stem twice: about half scenarios (when the chapter has them), the rest from the catalog"
+    qs = distinct_stems(questions(topic, n=len(all_questions()), seed=seed))
     scen, gen = [q for q in qs if not q.fact], [q for q in qs if q.fact]
     k = min(len(scen), (n + 1) // 2)
     return scen[:k] + gen[:n - k] if len(gen) >= n - k else scen[:n - len(gen)] + gen

@@ -17,10 +17,10 @@ from ..session import Session
 from ...service.storage import parse_s3_uri
 
 # %% auto #0
-__all__ = ['FIRST_PARTY', 'DEFAULT_MINI_BATCH_SIZES', 'Tensor', 'Value', 'Record', 'write_numpy_to_dense_tensor',
-           'write_spmatrix_to_sparse_tensor', 'read_records', 'read_recordio', 'RecordSerializer', 'RecordDeserializer',
-           'RecordSet', 'upload_numpy_to_s3_shards', 'AmazonAlgorithmEstimatorBase', 'AmazonAlgorithmModel',
-           'AmazonAlgorithmPredictor', 'make_first_party']
+__all__ = ['FIRST_PARTY', 'DEFAULT_MINI_BATCH_SIZES', 'ALGORITHM_MODULES', 'Tensor', 'Value', 'Record',
+           'write_numpy_to_dense_tensor', 'write_spmatrix_to_sparse_tensor', 'read_records', 'read_recordio',
+           'RecordSerializer', 'RecordDeserializer', 'RecordSet', 'upload_numpy_to_s3_shards',
+           'AmazonAlgorithmEstimatorBase', 'AmazonAlgorithmModel', 'AmazonAlgorithmPredictor', 'make_first_party']
 
 # %% ../../../nbs/60_platform/64_amazon_estimators.ipynb #78b21815
 class Tensor:
@@ -244,10 +244,14 @@ FIRST_PARTY = {'LinearLearner': 'linear-learner', 'KNN': 'knn', 'FactorizationMa
                'IPInsights': 'ipinsights'}     # the SDK's class name -> catalog name
 DEFAULT_MINI_BATCH_SIZES = {'linear-learner': 1000}
 
+ALGORITHM_MODULES = {'linear-learner': ('linear_learner',), 'knn': ('knn',), 'factorization-machines': ('factorization_machines',),
+                     'kmeans': ('kmeans',), 'pca': ('pca',), 'randomcutforest': ('random_cut_forest', 'randomcutforest'), 'lda': ('lda',),
+                     'ntm': ('ntm',), 'object2vec': ('object2vec',), 'ipinsights': ('ip_insights', 'ipinsights')}
+
 def _has_container(algorithm:str)->bool:
-    from sagestudy.service.hosting import estimator_class
-    try: estimator_class(algorithm); return True
-    except KeyError: return False
+    "Whether sagestudy.algorithms has this algorithm's module (found without importing it: the SDK side never needs torch)"
+    import importlib.util
+    return any(importlib.util.find_spec(f'sagestudy.algorithms.{m}') is not None for m in ALGORITHM_MODULES[algorithm])
 
 def make_first_party(name:str, algorithm:str)->tuple[type, type, type]:
     "The SDK's estimator, Model and Predictor classes for `algorithm`, made from the catalog"
