@@ -94,7 +94,7 @@ class SageMakerEstimator:
         return tags
 
 # %% ../../nbs/00_core/06_estimator.ipynb #d4080d26
-def _where(f, mime:str, row:int, params:dict)->dict:
+def _where(f, mime:str, row:int)->dict:
     "Where row `row` (from 0) of file `f` sits: its line in a text format (blank and comment lines count), else its record"
     if mime not in ('text/csv', 'text/libsvm'): return {'record': row + 1}
     k = -1
@@ -108,7 +108,7 @@ def _check_values(X, y, f, content_type:str, allow_nan:bool):
     mime, params = formats.parse_content_type(content_type)
     if y is not None and not np.isfinite(y).all():
         r = int(np.argwhere(~np.isfinite(np.asarray(y).reshape(len(y), -1)))[0][0])
-        raise DataFormatError(f, f'the label is {np.asarray(y).reshape(len(y), -1)[r].tolist()}; labels must be finite numbers', **_where(f, mime, r, params))
+        raise DataFormatError(f, f'the label is {np.asarray(y).reshape(len(y), -1)[r].tolist()}; labels must be finite numbers', **_where(f, mime, r))
     data = X.data if sp.issparse(X) else X
     if allow_nan or np.isfinite(data).all(): return
     if sp.issparse(X):
@@ -117,7 +117,7 @@ def _check_values(X, y, f, content_type:str, allow_nan:bool):
     label_cols = int(params.get('label_size', 1)) if mime == 'text/csv' else 0
     col = f'column {c + 1 + label_cols}' if mime == 'text/csv' else f'feature index {c}' if mime == 'text/libsvm' else f'feature {c} (from 0)'
     raise DataFormatError(f, f'{col} is {float(X[r, c])}: this algorithm does not accept '
-                             'missing or infinite values (XGBoost is the one that does)', **_where(f, mime, r, params))
+                             'missing or infinite values (XGBoost is the one that does)', **_where(f, mime, r))
 
 def read_channel(path,             # a file, or a directory whose files are all read (sorted by name)
                  content_type:str, # SageMaker content type of the channel
@@ -132,7 +132,7 @@ def read_channel(path,             # a file, or a directory whose files are all 
         X, y = formats.read(f, content_type)
         if X.shape[0] == 0: raise DataFormatError(f, 'the file holds no records (it is empty)')
         if Xs and not sp.issparse(X) and not sp.issparse(Xs[0]) and X.shape[1] != Xs[0].shape[1]:
-            raise DataFormatError(f, f'rows have {X.shape[1]} features; {files[0].name} has {Xs[0].shape[1]}', **_where(f, formats.parse_content_type(content_type)[0], 0, {}))
+            raise DataFormatError(f, f'rows have {X.shape[1]} features; {files[0].name} has {Xs[0].shape[1]}', **_where(f, formats.parse_content_type(content_type)[0], 0))
         _check_values(X, y, f, content_type, allow_nan)
         Xs.append(X); ys.append(y)
     if any(sp.issparse(x) for x in Xs):                      # libsvm files end at their own largest index: pad to the widest

@@ -1045,7 +1045,7 @@ def choice_index(q:Question, choice)->int:
         c = choice.strip()
         if len(c) == 1 and c.lower() in q.letters: return q.letters.index(c.lower())
         if c in q.choices: return q.choices.index(c)
-    raise ValueError(f"not a choice: {choice!r}; answer with one of {', '.join(q.letters)}")
+    raise ValueError(f"not a choice: {str(choice)[:40]!r}; answer with one of {', '.join(q.letters)}")
 
 def grade(q:Question, choice)->dict:
     "Whether `choice` answers `q`, with the right answer, the explanation and where the book shows it"
@@ -1067,6 +1067,7 @@ def _where(pointer)->str: return f"{pointer[0]}, cell {pointer[1]}"
 class QuizWidget(W.VBox):
     "An ipywidgets quiz over `questions`: choices, Check, explanation, running score"
     def __init__(self, questions:list):
+        if not questions: raise ValueError("QuizWidget needs at least one question")
         self.questions, self.i, self.score, self._checked = list(questions), 0, Score(), False
         self.results = {}   # question index -> answered right
         self.stem, self.feedback, self.tally = W.HTML(), W.HTML(), W.HTML()
@@ -1078,6 +1079,7 @@ class QuizWidget(W.VBox):
 
     @property
     def question(self)->Question: return self.questions[self.i]
+    def __repr__(self): return f"QuizWidget: {len(self.questions)} questions, score {self.score} (answer them in a live notebook)"
 
     def _show(self):
         q = self.question
@@ -1146,6 +1148,8 @@ def run_terminal(algorithm:str|None=None,  # algorithm or chapter topic; None = 
                  input=input, print=print, # where answers come from and text goes
                 )->int:                    # exit code
     "A quiz in the terminal; returns the exit code"
+    if not isinstance(count, int) or count < 1:
+        print(f"sagestudy quiz: count must be a positive integer, got {count!r}"); return 2
     try: qs = questions(algorithm, n=count, seed=seed)
     except KeyError as e:
         print(f"sagestudy quiz: {e.args[0]}"); return 2
