@@ -195,6 +195,11 @@ def test_cli_quiz_with_piped_answers():
                        input='\n'.join(_piped(qs)) + '\n', capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr[-2000:]
     assert 'score 3/3 (100%)' in r.stdout
+    bad = subprocess.run([exe, 'quiz', '--algorithm', 'linear-learner', '--count', '3', '--seed', '7'],
+                         input='zz\n' + 'x' * 100_000 + '\n', capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 1 and 'stopped after 0 questions' in bad.stdout and 'Traceback' not in bad.stderr
+    unknown = subprocess.run([exe, 'quiz', '--algorithm', 'no-such-algorithm'], input='', capture_output=True, text=True, timeout=120)
+    assert unknown.returncode == 2 and 'Traceback' not in unknown.stderr
 
 def test_mock_exam_weights_and_seed():
     from sagestudy.study import mock_exam as M

@@ -185,8 +185,9 @@ def calibrate(scores:np.ndarray,   # (n,) scores of one model on the calibration
     elif criterion=='precision_at_target_recall': value = np.where(c['recall'] >= target_recall, c['precision'], -1.0)
     elif criterion=='recall_at_target_precision': value = np.where(c['precision'] >= target_precision, c['recall'], -1.0)
     else: raise ValueError(f"unknown criterion {criterion!r}")
-    i = int(np.argmax(value))
-    return float(c['threshold'][i]), float(value[i])
+    i, t = int(np.argmax(value)), c['threshold']
+    mid = (t[i] + t[i + 1]) / 2 if i + 1 < len(t) else t[i]    # halfway to the next lower score: the widest margin
+    return float(mid), float(value[i])
 
 # %% ../../nbs/10_supervised/11_linear_learner.ipynb #f2c30f05
 @sagemaker_estimator('linear-learner', extra={'random_state': 0, 'device': 'auto', 'verbose': False})
@@ -448,7 +449,8 @@ def _select(self:LinearLearner, model, objective, sel, hp):
         cands = [calibrate(self._binary_score(f[m, :, 0]).cpu().numpy(), y, hp['binary_classifier_model_selection_criteria'],
                            default, hp['f_beta'], hp['target_recall'], hp['target_precision']) for m in range(len(losses))]
         if hp['binary_classifier_model_selection_criteria'] != 'loss_function':
-            best = int(np.argmax([v for _, v in cands]))
+            vals = np.array([v for _, v in cands])             # ties on the criterion: the lower validation loss wins
+            best = int(min(np.flatnonzero(vals == vals.max()), key=lambda m: losses[m]))
         self.threshold_ = cands[best][0]
     self.selected_model_ = best
     self.selection_losses_ = losses

@@ -80,6 +80,7 @@ CELLS = {      # algorithm -> aspect -> cell id in its chapter (or its catalog e
     'ntm': dict(table='8330ad4c'), 'lda': dict(table='750e1d36'), 'kmeans': dict(table='9eba782c'),
     'pca': dict(table='8c2b41c7'), 'ipinsights': dict(table='197720a5'), 'rl': dict(table='aa85e4e7')}
 
+# %% ../../nbs/90_study/91_quiz.ipynb #6dceb1f7
 ANCHORS = {   # cell id -> the first line it had when it was chosen
     '02f13aab': '## Labels: positive or not', '05a123fa': '## Global importance: mean |SHAP|',
     '061df89d': '- XGBoost needs an explicit version such as `1.7-1`; its repository is', '0649a421': '## Count data: the negative binomial',
@@ -151,6 +152,7 @@ ANCHORS = {   # cell id -> the first line it had when it was chosen
     'fd0c89c5': "display(Markdown('\\n'.join(['| | |', '|---|---|',", 'fd5f9a39': '### First contact: the inference response',
 }
 
+# %% ../../nbs/90_study/91_quiz.ipynb #cb1031c6
 def _first_line(cell)->str:
     lines = [l.strip() for l in ''.join(cell.get('source', '')).split('\n')]
     return next((l[:70] for l in lines if l and not l.startswith('#|')), '')
@@ -181,6 +183,7 @@ def resolve(ptr:tuple, book:dict|None=None)->tuple:
     hits = [(other, k) for other, cells in book.items() for k, first in cells.items() if first == a]
     return hits[0] if len(hits) == 1 else ptr   # an anchor found in several places decides nothing
 
+# %% ../../nbs/90_study/91_quiz.ipynb #3553da11
 def pointer(algorithm:str,          # catalog id, e.g. 'xgboost'
             aspect:str='table',     # 'table', 'required', 'content', 'modes', 'hyperparameters', 'metrics', 'instances', 'response'
            )->tuple:                # (notebook relative to nbs/, cell id)
@@ -190,7 +193,7 @@ def pointer(algorithm:str,          # catalog id, e.g. 'xgboost'
 
 _BOOK = {}   # filled while all_questions() builds, so the notebooks are read once
 
-# %% ../../nbs/90_study/91_quiz.ipynb #289fb260
+# %% ../../nbs/90_study/91_quiz.ipynb #30e53b65
 PARTNERS = {'lda': 'ntm', 'ntm': 'lda', 'knn': 'kmeans', 'kmeans': 'knn', 'object2vec': 'blazingtext',
             'blazingtext': 'object2vec', 'randomcutforest': 'ipinsights', 'ipinsights': 'randomcutforest',
             'linear-learner': 'xgboost', 'xgboost': 'linear-learner', 'factorization-machines': 'linear-learner',
@@ -222,7 +225,7 @@ def _partner_first(spec, pool:list)->list:
     p = PARTNERS.get(spec.name)
     return sorted(pool, key=lambda x: 0 if p and x==catalog.get(p).title else 1)
 
-# %% ../../nbs/90_study/91_quiz.ipynb #ba1911ab
+# %% ../../nbs/90_study/91_quiz.ipynb #f2558c3e
 _ALIAS_TYPES = {'text/x-libsvm', 'text/python'}
 def _mime(types)->list: return [t for t in types if '/' in t and t not in _ALIAS_TYPES]
 def _specs()->list: return catalog.all_specs()
@@ -260,7 +263,7 @@ def mode_questions(spec)->list:
         f"{spec.title} reads its train channel in {' and '.join(train.input_modes)} mode. {train.doc}".rstrip('.') + '.',
         DE, spec.name, pointer(spec.name, 'modes'), ('train_modes', spec.name), first=0)]
 
-# %% ../../nbs/90_study/91_quiz.ipynb #a6481c2e
+# %% ../../nbs/90_study/91_quiz.ipynb #e79fb50c
 SUSPECTS = ('wd', 'l1', 'positive_example_weight_mult', 'num_models', 'scale_pos_weight', 'num_round', 'eta',
     'max_depth', 'subsample', 'alpha', 'min_child_weight', 'context_length', 'prediction_length', 'time_freq',
     'likelihood', 'num_factors', 'extra_center_factor', 'half_life_time_size', 'k', 'sample_size', 'index_type',
@@ -321,7 +324,7 @@ def owner_questions()->list:
                                 why, MOD, spec.name, pointer(spec.name, 'hyperparameters'), ('owner', spec.name, name)))
     return [q for q in qs if q]
 
-# %% ../../nbs/90_study/91_quiz.ipynb #dc29a337
+# %% ../../nbs/90_study/91_quiz.ipynb #aa9aea08
 NO_METRIC = 'None: no tuning metric is documented'
 def metric_questions(spec)->list:
     "Which metrics AMT can optimize for `spec`, and in which direction"
@@ -366,7 +369,7 @@ def instance_questions(spec)->list:
                                 [GPUS[not inst.multi_gpu]], why, OPS, spec.name, ptr, ('multi_gpu', spec.name)))
     return [q for q in qs if q]
 
-# %% ../../nbs/90_study/91_quiz.ipynb #626ef7b9
+# %% ../../nbs/90_study/91_quiz.ipynb #64aaa860
 BARE_LIST = 'none: the response is a bare JSON list'
 def response_shape(spec)->tuple:
     "(top-level keys, record field names) of `spec`'s example JSON responses"
@@ -404,7 +407,7 @@ def response_questions(spec)->list:
                                 pf + others, _example_with(spec, k), OPS, spec.name, ptr, ('response_field', spec.name, k)))
     return [q for q in qs if q]
 
-# %% ../../nbs/90_study/91_quiz.ipynb #c1c23515
+# %% ../../nbs/90_study/91_quiz.ipynb #f0628ad1
 def _train_modes(s): return tuple(s.channel('train').input_modes) if s.channels else ()
 PROPERTIES = {   # name -> (stem, rule, what to say about each algorithm, aspect, domain)
     'gpu_only_training': ("Which of these algorithms trains only on GPU instances?",
@@ -460,7 +463,7 @@ def property_questions(per_property:int=3)->list:
             qs.append(Question(q.stem, q.choices, q.answer, why + '.', q.domain, q.topic, q.pointer, q.fact))
     return qs
 
-# %% ../../nbs/90_study/91_quiz.ipynb #efaec006
+# %% ../../nbs/90_study/91_quiz.ipynb #a9e89b33
 def generated_questions()->list:
     "Every question generated from the catalog"
     qs = []
@@ -469,7 +472,7 @@ def generated_questions()->list:
                               metric_questions, instance_questions, response_questions) for q in make(s)]
     return qs + owner_questions() + property_questions()
 
-# %% ../../nbs/90_study/91_quiz.ipynb #b88fe602
+# %% ../../nbs/90_study/91_quiz.ipynb #f0c37b97
 SCENARIOS = {}   # topic -> rows (stem, right answer, wrong answers, explanation, domain code, cell id)
 SCENARIOS['linear-learner'] = [
     ("A bank trains a binary Linear Learner on loans where 3% default, and recall on the defaults is poor. Which change targets the imbalance directly?",
@@ -502,6 +505,8 @@ SCENARIOS['linear-learner'] = [
     ("You want a sparse Linear Learner model that ignores useless features. Which hyperparameter?",
      "l1, the L1 penalty", ("wd, the L2 penalty", "bias_wd_mult, the bias penalty", "momentum, with the sgd optimizer"),
      "L1 drives weights to exactly zero; L2 only shrinks them. The explorer grid asserts the shrinkage.", 'MOD', '3685f947')]
+
+# %% ../../nbs/90_study/91_quiz.ipynb #46334206
 SCENARIOS['xgboost'] = [
     ("A fraud team has 0.2% positives and XGBoost predicts all negatives. Which hyperparameter addresses it first?",
      "scale_pos_weight, about 499",
@@ -531,6 +536,8 @@ SCENARIOS['xgboost'] = [
     ("How do you train SageMaker's XGBoost (1.2-1 or later) on a GPU?",
      "tree_method='gpu_hist'", ("use_gpu=true on a GPU instance", "num_parallel_tree=8 on a GPU instance", "dsplit='gpu' on a GPU instance"),
      "gpu_hist builds the histograms on the GPU; several GPUs need use_dask_gpu_training.", 'OPS', '81ef20df')]
+
+# %% ../../nbs/90_study/91_quiz.ipynb #8f078202
 SCENARIOS['knn'] = [
     ("A k-NN classifier of labels 0, 1, 2 answers `predicted_label: 2.0`. Why a float?",
      "k-NN always returns a float label",
@@ -554,6 +561,8 @@ SCENARIOS['knn'] = [
     ("A team must predict whether a customer churns from the 10 most similar past customers. Which algorithm?",
      "k-NN, classifier", ("K-Means with k=10 clusters", "PCA with num_components=10", "Random Cut Forest, 10 trees"),
      "k-NN is supervised: it votes among labelled neighbours. K-Means finds unlabelled clusters.", 'MOD', '5c5704a9')]
+
+# %% ../../nbs/90_study/91_quiz.ipynb #2424f785
 SCENARIOS['factorization-machines'] = [
     ("Click-through prediction from one-hot user and item ids: a million columns, almost all zero. Which built-in algorithm fits?",
      "Factorization Machines", ("K-Means on the id columns", "PCA, then Linear Learner", "DeepAR on the click sequence"),
@@ -573,7 +582,7 @@ SCENARIOS['factorization-machines'] = [
      ("It drops the low-variance columns first", "It samples 10,000 of the million columns", "It runs PCA on the input before training"),
      "A batch costs O(nnz x k): Rendle's identity computes the pairwise term from the non-zeros only.", 'MOD', 'b1579327')]
 
-# %% ../../nbs/90_study/91_quiz.ipynb #3f4e9a07
+# %% ../../nbs/90_study/91_quiz.ipynb #36d5aeb0
 SCENARIOS['seq2seq'] = [
     ("You train a translation model with Seq2Seq. Which training setup does SageMaker accept?",
      "One ml.p3.2xlarge instance",
@@ -595,6 +604,8 @@ SCENARIOS['seq2seq'] = [
     ("How do you see which source tokens a Seq2Seq endpoint attended to?",
      "configuration attention_matrix=true", ("Accept: application/x-attention", "Deploy it with beam_size=0", "Read it from the training log"),
      "The response then carries a `matrix` beside each `target`.", 'OPS', '52144182')]
+
+# %% ../../nbs/90_study/91_quiz.ipynb #072079f0
 SCENARIOS['forecasting-deepar'] = [
     ("A retailer needs daily sales forecasts with uncertainty bands for 2,000 related products. Which built-in algorithm?",
      "DeepAR",
@@ -622,6 +633,8 @@ SCENARIOS['forecasting-deepar'] = [
     ("Which of these cannot be changed after a DeepAR model is trained?",
      "prediction_length", ("the quantiles requested at inference", "num_samples requested at inference", "the output types requested at inference"),
      "The network is trained for a fixed horizon; quantiles and samples are inference settings.", 'MOD', '37f5d2cc')]
+
+# %% ../../nbs/90_study/91_quiz.ipynb #2bcf7fba
 SCENARIOS['clarify-facets'] = [
     ("In Clarify's BiasConfig, facet_values_or_threshold=['female'] selects which rows?",
      "Facet d, the sensitive group",
@@ -643,7 +656,7 @@ SCENARIOS['clarify-facets'] = [
      "label > 0.5", ("label >= 0.5", "label < 0.5", "label == 0.5"),
      "The threshold interval is (t, max].", 'EDA', 'aaa21dcd')]
 
-# %% ../../nbs/90_study/91_quiz.ipynb #33c03548
+# %% ../../nbs/90_study/91_quiz.ipynb #74d3c3b3
 SCENARIOS['clarify-pretraining'] = [
     ("A data set has 700 rows in facet a and 300 in facet d. What is its class imbalance (CI)?",
      "0.4", ("-0.4", "0.3", "2.33"), "CI = (n_a - n_d) / (n_a + n_d) = 400 / 1000; positive means d is the smaller group.", 'EDA', 'a718e092'),
@@ -666,6 +679,8 @@ SCENARIOS['clarify-pretraining'] = [
      "No: only labels and facets",
      ("Yes: they compare the model's predictions", "Only CDDL needs a model", "Only KL and JS need a model"),
      "All 13 post-training metrics need predictions; none of the 8 pre-training ones does.", 'EDA', '575bb502')]
+
+# %% ../../nbs/90_study/91_quiz.ipynb #a087786f
 SCENARIOS['clarify-posttraining'] = [
     ("A model predicts positive for 60% of facet a and 40% of facet d. What is DI, and what does the four-fifths rule say?",
      "0.67, flagged", ("1.5, not flagged", "0.2, not flagged", "-0.2, flagged against a"),
@@ -691,6 +706,8 @@ SCENARIOS['clarify-posttraining'] = [
     ("When is FT undefined in Clarify's report?",
      "A feature column is not numeric", ("The label is binary", "d has more than 10 rows", "No group variable is given"),
      "FlipTest finds nearest neighbours in feature space, which needs numbers.", 'MOD', 'd2263ee9')]
+
+# %% ../../nbs/90_study/91_quiz.ipynb #01ce6863
 SCENARIOS['clarify-explainability'] = [
     ("Which method does SageMaker Clarify use to explain a model's predictions?",
      "Kernel SHAP", ("LIME", "Integrated gradients", "Permutation importance"), "Configured with SHAPConfig.", 'MOD', 'ee9a79a8'),
@@ -711,7 +728,7 @@ SCENARIOS['clarify-explainability'] = [
      "Cluster centres of the data", ("A row of all zeros", "The first row of the data", "Random noise rows"),
      "Clarify clusters the data set (k-means for numeric data); kmeans_baseline in the chapter computes the same.", 'MOD', 'ee9a79a8')]
 
-# %% ../../nbs/90_study/91_quiz.ipynb #be06e431
+# %% ../../nbs/90_study/91_quiz.ipynb #8962042c
 SCENARIOS['image-uris'] = [
     ("A training job config copied from us-east-1 fails in eu-west-1. What about its image URI?",
      "Use eu-west-1's image URI",
@@ -721,6 +738,8 @@ SCENARIOS['image-uris'] = [
      "1", ("latest", "1.7-1", "2024.1"), "Only XGBoost has versioned tags.", 'OPS', '2260f6b4'),
     ("Which ECR repository holds SageMaker's built-in XGBoost (1.0-1 and later)?",
      "sagemaker-xgboost", ("xgboost-builtin", "dmlc-xgboost-gpu", "sagemaker-trees"), "The legacy :1 image lives in a repository called xgboost.", 'OPS', '061df89d')]
+
+# %% ../../nbs/90_study/91_quiz.ipynb #69dda523
 SCENARIOS['storage'] = [
     ("A channel names s3://bucket/train/. Which objects does the training job read?",
      "Every object under that prefix", ("Only train.csv", "Only the newest object", "Only objects whose names end in .csv"),
@@ -736,6 +755,8 @@ SCENARIOS['storage'] = [
      "Move it to the job's Region",
      ("It works, only slower", "SageMaker replicates it automatically", "It works in Pipe mode only"),
      "Training reads S3 in its own Region.", 'DE', '3ed0d670')]
+
+# %% ../../nbs/90_study/91_quiz.ipynb #d9483b50
 SCENARIOS['serving'] = [
     ("On which port does a SageMaker inference container listen?",
      "8080", ("80", "443", "8888"), "The same port for every container, built-in or your own.", 'OPS', 'b2f5bdda'),
@@ -754,6 +775,8 @@ SCENARIOS['serving'] = [
     ("A client sends Content-Type text/libsvm to a Linear Learner endpoint. What comes back?",
      "A 415 error", ("200 with an empty body", "500 Internal Server Error", "The prediction, parsed as libsvm"),
      "415 Unsupported Media Type: built-ins speak only the content types their documentation lists.", 'OPS', '8ddf0935')]
+
+# %% ../../nbs/90_study/91_quiz.ipynb #aaab1666
 SCENARIOS['hosting'] = [
     ("Which resources does `deploy()` create?",
      "Model, EndpointConfig, Endpoint", ("Only an Endpoint", "A training job and an Endpoint", "A Model and a Lambda function"),
@@ -773,7 +796,7 @@ SCENARIOS['hosting'] = [
      "RecordSerializer", ("NumpySerializer", "JSONSerializer", "CSVSerializer"),
      "RecordSerializer sends application/x-recordio-protobuf; NumpySerializer (application/x-npy) is for framework containers, the built-ins refuse it with 415.", 'OPS', 'd5bdcb52')]
 
-# %% ../../nbs/90_study/91_quiz.ipynb #9d992442
+# %% ../../nbs/90_study/91_quiz.ipynb #9b5d7b9b
 SCENARIOS['training-jobs'] = [
     ("How does a built-in algorithm's container receive its hyperparameters?",
      "A JSON file of strings",
@@ -801,6 +824,8 @@ SCENARIOS['training-jobs'] = [
      "The order of the S3 objects",
      ("The rows inside every file", "The hyperparameters of the job", "The instance types of the cluster"),
      "It decides which objects each instance gets, and in Pipe mode the order again every epoch. Record-level shuffling is the algorithm's job.", 'DE', '3f8b1121')]
+
+# %% ../../nbs/90_study/91_quiz.ipynb #f0fa2c38
 SCENARIOS['batch-transform'] = [
     ("Ten million rows must be scored every night, and no endpoint should stay up. Which feature?",
      "Batch transform", ("A real-time endpoint", "Serverless Inference", "Data capture"),
@@ -819,6 +844,8 @@ SCENARIOS['batch-transform'] = [
     ("With SplitType='Line' and BatchStrategy='MultiRecord', what does each request hold?",
      "Several lines, up to MaxPayloadInMB", ("Exactly one line", "A whole file regardless of size", "One byte range of 6 MB cut anywhere"),
      "SingleRecord sends one record per request.", 'OPS', '58cfbfa7')]
+
+# %% ../../nbs/90_study/91_quiz.ipynb #1f6ad0cf
 SCENARIOS['processing'] = [
     ("Where does a processing job put its inputs inside the container?",
      "Under /opt/ml/processing/", ("Under /opt/ml/input/data/", "Under /opt/ml/model/", "Under /tmp/input/"),
@@ -829,6 +856,8 @@ SCENARIOS['processing'] = [
      "A processing job", ("A training job", "An endpoint", "A batch transform job"), "So do Model Monitor's baselining and monitoring.", 'OPS', 'd4bb1b92'),
     ("Which processor runs a Spark preprocessing script?",
      "PySparkProcessor", ("SKLearnProcessor", "Transformer", "An Estimator with instance_count=2"), "ScriptProcessor runs any image.", 'DE', 'd4bb1b92')]
+
+# %% ../../nbs/90_study/91_quiz.ipynb #a509a2a0
 SCENARIOS['script-mode'] = [
     ("Where should a script-mode training script save its model?",
      "In SM_MODEL_DIR", ("In SM_OUTPUT_DATA_DIR", "In the current directory", "Directly to S3"),
@@ -848,6 +877,8 @@ SCENARIOS['script-mode'] = [
     ("An SKLearn estimator is given instance_type='ml.p3.2xlarge'. What happens?",
      "It is refused: CPU only", ("It trains on the GPU", "It trains with cuML automatically", "It trains on every GPU"),
      "The scikit-learn containers are CPU only: pick a CPU instance such as ml.m5.xlarge.", 'OPS', 'c792c7c3')]
+
+# %% ../../nbs/90_study/91_quiz.ipynb #9a8d274c
 SCENARIOS['inference-pipelines'] = [
     ("How many containers can one inference pipeline model hold?",
      "2 to 15", ("Exactly 2", "Up to 5", "Any number"), "They run in sequence, each response feeding the next request.", 'OPS', 'e2878b42'),
@@ -867,6 +898,8 @@ SCENARIOS['inference-pipelines'] = [
     ("What does Model Monitor see on an inference pipeline endpoint?",
      "Only the pipeline's input and output", ("Every container's intermediate data", "Only the last container's input", "Nothing: pipelines cannot be monitored"),
      "Data capture records the request and the final response.", 'OPS', '97529f63')]
+
+# %% ../../nbs/90_study/91_quiz.ipynb #dbf99529
 SCENARIOS['cli'] = [
     ("Which AWS CLI command calls a deployed endpoint?",
      "aws sagemaker-runtime invoke-endpoint", ("aws sagemaker invoke-endpoint", "aws sagemaker create-endpoint", "aws lambda invoke --function sagemaker"),
@@ -875,7 +908,7 @@ SCENARIOS['cli'] = [
      "create-model, create-endpoint-config, create-endpoint", ("create-endpoint alone", "deploy-model, then describe-endpoint", "create-training-job, then create-endpoint"),
      "The same three resources deploy() creates.", 'OPS', '3a10e4a7')]
 
-# %% ../../nbs/90_study/91_quiz.ipynb #3897e9a7
+# %% ../../nbs/90_study/91_quiz.ipynb #b6b00451
 CHAPTERS.update({'service': '60_platform/60_service.ipynb', 'session': '60_platform/61_session.ipynb',
     'hosting-service': '60_platform/63_hosting_service.ipynb', 'estimator': '60_platform/64_estimator.ipynb',
     'inputs': '60_platform/64_inputs.ipynb', 'amazon-estimators': '60_platform/64_amazon_estimators.ipynb',
@@ -888,6 +921,8 @@ SCENARIOS['service'] = [
      "ValidationException is a malformed request, ResourceNotFound a missing resource, ResourceLimitExceeded a quota.", 'OPS', '3f281b33'),
     ("Which API request does the SDK's Estimator.fit send?",
      "CreateTrainingJob", ("CreateProcessingJob", "CreateModel", "CreateTransformJob"), "Anything the SDK does, boto3.client('sagemaker') can do with the same request.", 'OPS', '3f281b33')]
+
+# %% ../../nbs/90_study/91_quiz.ipynb #f719dd96
 SCENARIOS['session'] = [
     ("What does Session.upload_data(path) return?",
      "The S3 URI it wrote",
@@ -896,6 +931,8 @@ SCENARIOS['session'] = [
      "The job's IAM execution role",
      ("The notebook user's console password", "The S3 bucket's region", "The ECR image's owner"),
      "get_execution_role() in a notebook; the job runs with the role's permissions: read the inputs, write output_path.", 'OPS', '3989c3c7')]
+
+# %% ../../nbs/90_study/91_quiz.ipynb #9b84a129
 SCENARIOS['hosting-service'] = [
     ("How do you move a live endpoint to a new model without downtime?",
      "UpdateEndpoint to a new config", ("Edit the current endpoint config in place", "Delete and recreate the endpoint", "Re-run the training job"),
@@ -909,6 +946,8 @@ SCENARIOS['hosting-service'] = [
     ("A container behind an endpoint answers 415. What does the InvokeEndpoint caller get?",
      "ModelError, OriginalStatusCode 415", ("ValidationException", "A 200 with an empty body", "ThrottlingException, then a retry"),
      "InvokeEndpoint belongs to the runtime API (sagemaker-runtime).", 'OPS', 'c0fcd68b')]
+
+# %% ../../nbs/90_study/91_quiz.ipynb #41be4e5e
 SCENARIOS['estimator'] = [
     ("An Estimator is created with a hyperparameter out of range. What happens?",
      "The job is created, then fails",
@@ -920,6 +959,8 @@ SCENARIOS['estimator'] = [
     ("How do you rebuild an Estimator object for a job that already finished?",
      "Estimator.attach(job_name)", ("Estimator.load(job_name)", "Session.get_estimator(job_name)", "Re-run fit with the same name"),
      "latest_training_job.name gives the name of the last job.", 'OPS', 'b3d5970c')]
+
+# %% ../../nbs/90_study/91_quiz.ipynb #b24bf0c8
 SCENARIOS['inputs'] = [
     ("TrainingInput('s3://b/train', 'text/csv') fails. Why?",
      "The 2nd argument is the distribution", ("CSV needs Pipe mode", "The prefix must end with .csv", "text/csv is not a MIME type"),
@@ -929,6 +970,8 @@ SCENARIOS['inputs'] = [
      "Without content_type the default applies: first-party algorithms default to RecordIO-protobuf, XGBoost to libsvm.", 'DE', '79ab2b1f'),
     ("In which input mode does compression='Gzip' work on a channel?",
      "Pipe mode only", ("File mode only", "Both modes", "Neither: SageMaker refuses Gzip"), "record_wrapping='RecordIO' is also a Pipe-mode feature.", 'DE', '79ab2b1f')]
+
+# %% ../../nbs/90_study/91_quiz.ipynb #b35d10b2
 SCENARIOS['amazon-estimators'] = [
     ("What does record_set() do with a NumPy array for a first-party estimator?",
      "Writes RecordIO-protobuf shards to S3",
@@ -936,6 +979,8 @@ SCENARIOS['amazon-estimators'] = [
      "One shard per instance plus a manifest, read with ShardedByS3Key; no ContentType is needed because RecordIO is the default.", 'DE', 'cb3ea073'),
     ("A first-party estimator's fit(records, mini_batch_size=...) also sets which hyperparameter from the data?",
      "feature_dim", ("num_classes", "epochs", "predictor_type"), "The train RecordSet knows its number of features.", 'MOD', 'cb3ea073')]
+
+# %% ../../nbs/90_study/91_quiz.ipynb #9a1436f7
 SCENARIOS['transformer'] = [
     ("What does Estimator.transformer(...) do before the transform job starts?",
      "Creates a model (CreateModel)",
@@ -943,6 +988,8 @@ SCENARIOS['transformer'] = [
     ("Where do you set DEEPAR_INFERENCE_CONFIG for a DeepAR batch transform?",
      "In the model's or the job's env", ("In the notebook's os.environ", "In the training hyperparameters", "In the input file's first line"),
      "The job's env reaches the container, on top of the model's.", 'OPS', '6fdae2ca')]
+
+# %% ../../nbs/90_study/91_quiz.ipynb #9ce60f52
 SCENARIOS['framework-containers'] = [
     ("In an inference pipeline, which container sees the client's Accept header?",
      "Only the last one", ("Every container", "Only the first one", "None: Accept is dropped"),
@@ -951,7 +998,7 @@ SCENARIOS['framework-containers'] = [
      "In code/ inside model.tar.gz", ("In the endpoint config", "In the training channel", "In an environment variable holding the source"),
      "SAGEMAKER_PROGRAM names the script; the framework container imports it at start.", 'OPS', '9ba10f45')]
 
-# %% ../../nbs/90_study/91_quiz.ipynb #fec603b9
+# %% ../../nbs/90_study/91_quiz.ipynb #7625b196
 _EDA = [   # (topic, row)
     ('xgboost', ("The same table, full of zeros, trains different XGBoost models from CSV and from libsvm. Why?",
      "libsvm zeros are read as missing", ("libsvm is read as float16, CSV as float32 values", "CSV rows are shuffled, libsvm rows are not", "libsvm drops the first feature column as an index"),
@@ -991,7 +1038,7 @@ _EDA = [   # (topic, row)
      "Class imbalance compares the facet sizes; the other three need a model's predictions.", 'EDA', '596ffad7'))]
 for _topic, _row in _EDA: SCENARIOS[_topic].append(_row)
 
-# %% ../../nbs/90_study/91_quiz.ipynb #ea9adbd9
+# %% ../../nbs/90_study/91_quiz.ipynb #b5f3a427
 def scenario_questions()->list:
     "Every hand-written scenario question"
     qs = []
@@ -1035,7 +1082,7 @@ def chapter_of(topic:str)->str:
     from collections import Counter
     return Counter(q.pointer[0] for q in questions(topic)).most_common(1)[0][0]
 
-# %% ../../nbs/90_study/91_quiz.ipynb #cbdb30f2
+# %% ../../nbs/90_study/91_quiz.ipynb #56b63b2a
 def choice_index(q:Question, choice)->int:
     "Index of `choice` (an int index, a letter 'a'.., or the choice's text) in `q.choices`; ValueError if none"
     if isinstance(choice, bool): raise ValueError(f"not a choice: {choice!r}")
@@ -1061,7 +1108,7 @@ class Score:
     def add(self, correct:bool)->Score: return Score(self.right + bool(correct), self.answered + 1)
     def __str__(self): return f"{self.right}/{self.answered}" + (f" ({100 * self.right / self.answered:.0f}%)" if self.answered else '')
 
-# %% ../../nbs/90_study/91_quiz.ipynb #76839079
+# %% ../../nbs/90_study/91_quiz.ipynb #7b77a08b
 def _where(pointer)->str: return f"{pointer[0]}, cell {pointer[1]}"
 
 class QuizWidget(W.VBox):
@@ -1105,7 +1152,7 @@ class QuizWidget(W.VBox):
         "Go to the next question"
         if self.i + 1 < len(self.questions): self.i += 1; self._show()
 
-# %% ../../nbs/90_study/91_quiz.ipynb #42146913
+# %% ../../nbs/90_study/91_quiz.ipynb #212999db
 def render_html(questions:list, title:str='Quiz')->str:
     "The questions, then their answers and explanations folded in a <details> block"
     e = html.escape
@@ -1139,7 +1186,7 @@ def quiz(topic:str,               # algorithm (e.g. 'linear-learner') or chapter
     if getattr(get_ipython(), 'kernel', None) is not None: display(QuizWidget(qs))
     display(HTML(render_html(qs, f"Quiz: {topic} ({len(qs)} questions)")))
 
-# %% ../../nbs/90_study/91_quiz.ipynb #05dbff68
+# %% ../../nbs/90_study/91_quiz.ipynb #1f0a2df1
 MAX_TRIES = 5   # unreadable answers in a row before the terminal quiz gives up
 
 def run_terminal(algorithm:str|None=None,  # algorithm or chapter topic; None = the whole book
@@ -1159,7 +1206,7 @@ def run_terminal(algorithm:str|None=None,  # algorithm or chapter topic; None = 
         for l, c in zip(q.letters, q.choices): print(f"  {l}) {c}")
         for _ in range(MAX_TRIES):
             try: raw = input(f"answer ({', '.join(q.letters)}): ")
-            except EOFError: raw = None; break
+            except (EOFError, KeyboardInterrupt): raw = None; break   # input ended, or Ctrl-C
             try: g = grade(q, raw.strip()); break
             except ValueError as e: print(str(e))
         else: raw = None
