@@ -2,9 +2,10 @@
 
 Usage: python bench/bench_endpoint.py [total_requests] [workers ...]     e.g.  python bench/bench_endpoint.py 4000 1 2
 
-The endpoint is `WorkerPool`: gunicorn's arbiter in a child process and `workers` pre-forked sync
-workers, each loading model.tar.gz itself (as `sagestudy serve --workers N` and SageMaker's
-scikit-learn/XGBoost containers run). The load generator is this process. For each number of workers:
+The endpoint is `WorkerPool`: gunicorn's arbiter in a child process and `workers` pre-forked workers
+(gunicorn's threaded `gthread` worker with keep-alive: I/O threads, one prediction at a time), each
+loading model.tar.gz itself (as `sagestudy serve --workers N` and SageMaker's scikit-learn/XGBoost
+containers run). The load generator is this process. For each number of workers:
 - latency: one client sending single-record CSV requests one after another (p50, p99);
 - paced: 8 concurrent clients sending at 500 requests/s in all (the issue's rate); latency counts
   from each request's scheduled send time, so a request delayed behind a slow one is charged for
@@ -15,14 +16,15 @@ One request in 20 of each client is a malformed payload (wrong number of feature
 400. During the paced and saturation runs a ninth thread sends garbage every 20 ms on connections of
 its own (broken framing, bytes that are not HTTP, JSON nested 100,000 deep), each of which must get
 a 4xx. A 5xx, an unanswered request or a wrong status fails the run (exit code 1).
-The sync worker closes the connection after each answer (gunicorn's design; SageMaker puts nginx in
-front), so every request opens a new TCP connection: the figures include the connection set-up.
-Caveat: the client threads share this process's GIL and the same cores as the workers.
+The clients keep their connection open between requests (http.client reconnects only when the
+server closes it). Caveat: the client threads share this process's GIL and the same cores as the workers.
 
 Baseline in the same run: "before" is the server this bench measured until gunicorn replaced it, taken
 from git (commit 90c4ef6): `workers` processes each running the standard library's ThreadingHTTPServer
 (keep-alive connections, listen backlog 5) on one port shared with SO_REUSEPORT. Its failures are
-reported, not counted in the exit code. Skipped when git or that commit is not available.
+reported, not counted in the exit code. "sync" is the first gunicorn server (commit bd4b16a): gunicorn's
+sync worker, which closes the connection after every answer, so each of its requests pays a new TCP
+connection. Both are skipped when git or the commit is not available.
 """
 import http.client, os, socket, subprocess, sys, tempfile, threading, time
 from pathlib import Path
@@ -129,6 +131,17 @@ def report(name, latencies, statuses, wall, junk)->int:
     return failures
 
 BEFORE = '90c4ef6'   # the last commit with the http.server model server
+SYNC = 'bd4b16a'     # the last commit with gunicorn's sync worker
+
+def from_git(commit:str, name:str):
+    "sagestudy/platform/serving.py as it was at `commit`, imported as the module `sagestudy.platform.<name>`"
+    import importlib.util
+    root = Path(__file__).resolve().parent.parent
+    src = subprocess.run(['git', 'show', f'{commit}:sagestudy/platform/serving.py'], cwd=root, capture_output=True, text=True, check=True).stdout
+    f = Path(tempfile.mkdtemp())/f'{name}.py'; f.write_text(src)
+    spec = importlib.util.spec_from_file_location(f'sagestudy.platform.{name}', f)
+    m = importlib.util.module_from_spec(spec); sys.modules[spec.name] = m; spec.loader.exec_module(m)
+    return m
 
 class Before:
     "The model server before gunicorn, from git: `workers` processes of ThreadingHTTPServer sharing a port (SO_REUSEPORT)"
@@ -144,7 +157,7 @@ class Before:
                 'm = importlib.util.module_from_spec(spec); sys.modules[spec.name] = m; spec.loader.exec_module(m)\n'
                 'from sagestudy.algorithms.linear_learner import LinearLearner\n'
                 f'm._worker(LinearLearner, {str(path)!r}, "127.0.0.1", {self.port})\n')
-        self.procs = [subprocess.Popen([sys.executable, '-c', code]) for _ in range(workers)]
+        self.procs = [subprocess.Popen([sys.executable, '-c', code], stderr=subprocess.DEVNULL) for _ in range(workers)]   # its tracebacks: counted, not printed
         answered, deadline = set(), time.monotonic() + 120
         while answered != {p.pid for p in self.procs} and time.monotonic() < deadline:
             try: answered.add(ping('127.0.0.1', self.port, timeout=2))
@@ -179,8 +192,12 @@ if __name__ == '__main__':
         try:
             with Before(path, w) as before: measure(f'before (http.server), workers={w}', before.port, rows)
         except (OSError, subprocess.CalledProcessError) as e: print(f'before: skipped ({e})')
+        try:
+            with from_git(SYNC, 'serving_sync').WorkerPool(path, LinearLearner, workers=w) as sync:
+                measure(f'gunicorn sync worker ({SYNC}), workers={w}', sync.port, rows)
+        except (OSError, subprocess.CalledProcessError) as e: print(f'sync: skipped ({e})')
         with WorkerPool(path, LinearLearner, workers=w) as pool:
-            failures += measure(f'gunicorn, workers={w}', pool.port, rows)
+            failures += measure(f'gunicorn gthread + keep-alive, workers={w}', pool.port, rows)
             assert pool.alive() and pool.errors == [], pool.errors
         assert pool.returncode == 0, pool.returncode
     print(f'failures in total (gunicorn): {failures}')

@@ -12,13 +12,13 @@ from .core.catalog import get as get_spec
 from .core.errors import ClientError
 from .platform.serving import WorkerPool
 from .sagemaker.session import Session
-from .service.storage import parse_s3_uri
+from .service.storage import parse_s3_uri, name_from_base
 from .sagemaker import image_uris
-from .sagemaker.hosting import Model
+from .sagemaker.model import Model
 from .service.hosting import check_hosting, load_container
 from .sagemaker.estimator import Estimator
 from .sagemaker.inputs import TrainingInput
-from .sagemaker.transform import Transformer
+from .sagemaker.transformer import Transformer
 
 # %% auto #0
 __all__ = ['parser', 'main']
@@ -128,14 +128,20 @@ def _quiz(a, session:Session)->int:
     return code if isinstance(code, int) else 0
 
 def _transform(a, session:Session)->int:
+    "CreateModel for --model-data, then a transform job over --input (the SDK's `Transformer(model_name, ...)`)"
     model, served = _load_checked(a, session)
+    if not a.model_data.startswith('s3://'):                       # CreateModel takes an S3 URI: a local file goes to S3 first
+        model.model_data = session.upload_data(a.model_data, key_prefix=f"cli/models/{name_from_base('model')}")
+    model._create_sagemaker_model(a.instance_type)                 # CreateModel, as Estimator.transformer() does
     accept = a.accept or served.spec().inference.response_types[0]
-    job = Transformer(model, instance_type=a.instance_type, strategy=a.strategy, assemble_with=a.assemble_with,
-                      output_path=a.output, accept=accept, max_payload=a.max_payload,
-                      max_concurrent_transforms=a.max_concurrent_transforms, sagemaker_session=session
-                     ).transform(a.input, a.content_type, a.split_type, a.input_filter, a.join_source, a.output_filter)
-    print(json.dumps(job, indent=1))
-    return 0 if job['TransformJobStatus'] == 'Completed' else 1
+    transformer = Transformer(model.name, 1, a.instance_type, strategy=a.strategy, assemble_with=a.assemble_with,
+                              output_path=a.output, accept=accept, max_payload=a.max_payload,
+                              max_concurrent_transforms=a.max_concurrent_transforms, sagemaker_session=session)
+    job = transformer.transform(a.input, content_type=a.content_type, split_type=a.split_type, input_filter=a.input_filter,
+                                join_source=a.join_source, output_filter=a.output_filter, logs=False)   # a failed job raises
+    print(json.dumps(job, indent=1, default=str))
+    return 0
+
 
 # %% ../nbs/60_platform/69_cli.ipynb #61154d9f
 def parser()->argparse.ArgumentParser:
@@ -193,9 +199,9 @@ def main(argv:list|None=None)->int:
     a = p.parse_args(argv)
     try: return a.run(a, Session(a.home))
     except ClientError as e:                                       # a refused API call: SageMaker's code and message
-        print(f"sagestudy {a.command}: error: {e.response['Error']['Code']}: {e.response['Error']['Message']}", file=sys.stderr)
-        return 1
-    except (ValueError, KeyError, RuntimeError, FileNotFoundError, NotImplementedError) as e:
+        msg = f"{e.response['Error']['Code']}: {e.response['Error']['Message']}"
+    except (ValueError, KeyError, RuntimeError, OSError, NotImplementedError) as e:   # a failed job, a missing file, a bad model
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
-        print(f'sagestudy {a.command}: error: {msg}', file=sys.stderr)
-        return 1
+    print(f'sagestudy {a.command}: error: ' + ' '.join(str(msg).split()), file=sys.stderr)   # one line, whatever the message held
+    return 1
+

@@ -1,7 +1,7 @@
 """The model server under attack: HTTP framing mistakes sent as raw bytes on 127.0.0.1, bounded bursts,
 killed workers, a model that cannot load, a caller that dies. Each case asserts the exact status (or the
 survival) and that the server still answers /ping afterwards. No timing asserts: timeouts are generous."""
-import copy, gc, json, os, signal, socket, subprocess, sys, tempfile, time, urllib.error, urllib.request
+import copy, gc, json, os, re, signal, socket, subprocess, sys, tempfile, threading, time, urllib.error, urllib.request
 from pathlib import Path
 import numpy as np
 import psutil
@@ -11,6 +11,7 @@ from sagestudy.core import datasets
 from sagestudy.platform.serving import MAX_PAYLOAD, ModelServer, WorkerPool, ping
 
 READ_TIMEOUT = 2          # the test servers drop a silent client after 2 s
+KEEPALIVE = 2             # ...and an idle keep-alive connection after 2 s
 
 @pytest.fixture(scope='module')
 def trained():
@@ -20,7 +21,7 @@ def trained():
 
 @pytest.fixture(scope='module')
 def server(trained):
-    with ModelServer(trained[0], workers=2, read_timeout=READ_TIMEOUT) as s: yield s
+    with ModelServer(trained[0], workers=2, read_timeout=READ_TIMEOUT, keepalive=KEEPALIVE) as s: yield s
 
 @pytest.fixture(scope='module')
 def csv_body(trained):
@@ -30,16 +31,31 @@ def csv_body(trained):
 def model_path(trained):
     return trained[0].save(Path(tempfile.mkdtemp())/'model.tar.gz')
 
+def read_answer(s:socket.socket, out:bytes=b'')->bytes:
+    "Read one HTTP answer from `s`: its head and the body its Content-Length announces (or what comes until the server closes)"
+    try:
+        while True:
+            head, sep, body = out.partition(b'\r\n\r\n')
+            n = re.search(rb'(?im)^content-length:\s*(\d+)', head) if sep else None
+            if n and len(body) >= int(n.group(1)): return out
+            if not (chunk := s.recv(65536)): return out
+            out += chunk
+    except ConnectionResetError: return out
+
+def read_all(s:socket.socket)->bytes:
+    "Read until the server closes the connection"
+    out = []
+    try:
+        while chunk := s.recv(65536): out.append(chunk)
+    except ConnectionResetError: pass
+    return b''.join(out)
+
 def raw(port:int, data:bytes, half_close:bool=False, timeout:float=60)->bytes:
-    "Send `data` on a new connection (then shut our side if `half_close`); read until the server closes"
+    "Send `data` on a new connection (then shut our side if `half_close`); read one answer (keep-alive: the server may not close)"
     with socket.create_connection(('127.0.0.1', port), timeout=timeout) as s:
         s.sendall(data)
         if half_close: s.shutdown(socket.SHUT_WR)
-        out = []
-        try:
-            while chunk := s.recv(65536): out.append(chunk)
-        except ConnectionResetError: pass
-    return b''.join(out)
+        return read_answer(s)
 
 def status_of(answer:bytes)->int|None: return int(answer.split()[1]) if answer.startswith(b'HTTP/1.') else None
 def body_of(answer:bytes)->bytes: return answer.split(b'\r\n\r\n', 1)[1]
@@ -100,8 +116,13 @@ def test_short_body_then_hangup_is_400(server, csv_body):
 
 def test_chunked_body_is_one_request(server, trained, csv_body):
     model, X = trained
-    answer = raw(server.port, post_head('Transfer-Encoding: chunked\r\n') + chunked(csv_body))
-    assert status_of(answer) == 200 and answer.count(b'HTTP/1.1 ') == 1, answer[:300]
+    with socket.create_connection(('127.0.0.1', server.port), timeout=60) as s:
+        s.sendall(post_head('Transfer-Encoding: chunked\r\n') + chunked(csv_body))
+        answer = read_answer(s)
+        s.settimeout(1)                                   # a chunk misread as a second request would get a second answer
+        try: more = s.recv(65536)
+        except TimeoutError: more = b''
+    assert status_of(answer) == 200 and answer.count(b'HTTP/1.1 ') == 1 and more == b'', (answer[:300], more[:100])
     assert json.loads(body_of(answer)) == model.predict_response(X[:3])
     still_serving(server)
 
@@ -121,11 +142,17 @@ def test_chunked_and_content_length_together(server, csv_body):
     assert status_of(answer) == 400
     still_serving(server)
 
-def test_pipelined_requests_get_one_answer_and_close(server):
-    "The sync worker answers one request per connection and says `Connection: close`; the second is not misread"
-    answer = raw(server.port, b'GET /ping HTTP/1.1\r\nHost: t\r\n\r\nGET /ping HTTP/1.1\r\nHost: t\r\n\r\n')
-    assert status_of(answer) == 200 and answer.count(b'HTTP/1.1 ') == 1
-    assert b'connection: close' in answer.lower()
+def test_pipelined_requests_are_answered_in_order(server, csv_body):
+    "Keep-alive: requests sent back to back on one connection get one answer each, in order; `Connection: close` ends it"
+    pipelined = (b'GET /ping HTTP/1.1\r\nHost: t\r\n\r\n' + post_head(f'Content-Length: 5\r\n') + b'1,2,3'
+                 + post_head(f'Content-Length: {len(csv_body)}\r\nConnection: close\r\n') + csv_body)
+    with socket.create_connection(('127.0.0.1', server.port), timeout=60) as s:
+        s.sendall(pipelined)
+        answer = read_all(s)                              # the server closes after the third answer
+    heads = re.findall(rb'HTTP/1\.1 (\d+)[^\r]*\r\n((?:[^\r]+\r\n)*)', answer)
+    assert [int(code) for code, _ in heads] == [200, 400, 200], answer[:600]
+    assert [b'connection: keep-alive' in h.lower() for _, h in heads] == [True, True, False]
+    assert b'connection: close' in heads[-1][1].lower()
     still_serving(server)
 
 @pytest.mark.parametrize('garbage', [bytes(range(256)) + b'\r\n\r\n', b'\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03' + b'\0' * 40 + b'\r\n\r\n',
@@ -197,14 +224,102 @@ def test_200_simultaneous_connections_all_answered(server, trained, csv_body):
         for s in socks: s.sendall(request)               # 200 requests in flight before any answer is read
         answers = []
         for s in socks:                                  # read each answer, then close, as an HTTP client does
-            out = []
-            while chunk := s.recv(65536): out.append(chunk)
-            answers.append(b''.join(out)); s.close()
+            answers.append(read_answer(s)); s.close()
     finally:
         for s in socks: s.close()
     assert [status_of(a) for a in answers] == [200] * 200
     assert {json.dumps(json.loads(body_of(a))).encode() for a in answers} == {expected}
     still_serving(server)
+
+# --- keep-alive (the gthread worker) ------------------------------------------------------------------
+
+PING = b'GET /ping HTTP/1.1\r\nHost: t\r\n\r\n'
+
+def test_idle_keepalive_connection_is_closed_and_others_are_served(server):
+    "A connection left idle after its answer is closed after `keepalive` s; meanwhile new clients are answered at once"
+    idle = [socket.create_connection(('127.0.0.1', server.port), timeout=60) for _ in range(20)]   # more than 2 workers x 4 threads
+    try:
+        for s in idle: s.sendall(PING)
+        assert all(status_of(a := read_answer(s)) == 200 and b'connection: keep-alive' in a.lower() for s in idle)
+        t0 = time.monotonic()
+        for _ in range(10): still_serving(server)            # the idle connections hold no thread
+        closed = [read_all(s) for s in idle]                 # b'': the server closed the connection, nothing more was sent
+        waited = time.monotonic() - t0
+    finally:
+        for s in idle: s.close()
+    assert closed == [b''] * 20
+    assert KEEPALIVE - 1 < waited < 30, waited
+    still_serving(server)
+
+def test_silent_new_connections_hold_no_thread(server):
+    "Connections that never send a byte wait in the poller, not in a thread, and are closed after the read timeout"
+    silent = [socket.create_connection(('127.0.0.1', server.port), timeout=60) for _ in range(50)]
+    try:
+        t0 = time.monotonic()
+        still_serving(server)
+        assert time.monotonic() - t0 < READ_TIMEOUT          # not queued behind them
+        assert [read_all(s) for s in silent] == [b''] * 50   # each closed without an answer
+    finally:
+        for s in silent: s.close()
+    still_serving(server)
+
+def test_many_keepalive_connections_beyond_the_threads_all_answered(server, trained, csv_body):
+    "100 connections (12x the 8 I/O threads), 3 requests each on the same connection, sent in rounds: every one answered"
+    model, X = trained
+    expected = model.predict_response(X[:3])
+    request = post_head(f'Content-Length: {len(csv_body)}\r\nAccept: application/json\r\n') + csv_body
+    socks = [socket.create_connection(('127.0.0.1', server.port), timeout=120) for _ in range(100)]
+    try:
+        answers = []
+        for _ in range(3):
+            for s in socks: s.sendall(request)
+            answers += [read_answer(s) for s in socks]
+    finally:
+        for s in socks: s.close()
+    assert [status_of(a) for a in answers] == [200] * 300
+    assert all(json.loads(body_of(a)) == expected for a in answers)
+    assert all(b'connection: keep-alive' in a.lower() for a in answers)   # the connections were reused, not reopened
+    still_serving(server)
+
+def test_trickled_headers_end_at_the_request_timeout(trained):
+    "A client sending one header byte every 0.5 s never trips the read timeout; the request timeout still ends it"
+    with ModelServer(trained[0], timeout=3, read_timeout=2) as srv:
+        t0 = time.monotonic()
+        with socket.create_connection(('127.0.0.1', srv.port), timeout=60) as s:
+            try:
+                for b in b'POST /invocations HTTP/1.1\r\nHost: t\r\nX-Slow: ' + b'a' * 200:
+                    s.sendall(bytes([b])); time.sleep(0.5)
+                answer = read_all(s)
+            except (BrokenPipeError, ConnectionResetError): answer = b''
+        cut = time.monotonic() - t0
+        assert status_of(answer) in (None, 400, 408) and cut < 30, (answer[:200], cut)
+        assert any('stopped sending' in l for l in srv.log)
+        still_serving(srv)
+
+def test_requests_queued_behind_a_timed_out_prediction_get_503(trained, csv_body):
+    "One worker: the prediction past the timeout is answered 500, the request waiting behind it 503; a new worker serves"
+    model = copy.copy(trained[0])
+    real = model.predict_response
+    model.predict_response = lambda X: time.sleep(30) if X.shape[0] == 3 else real(X)
+    one = csv_body.split(b'\n')[0]
+    with ModelServer(model, workers=1, timeout=3) as s:
+        results = {}
+        stuck = threading.Thread(target=lambda: results.update(stuck=post(s.url, csv_body)))
+        stuck.start(); time.sleep(0.5)
+        queued = threading.Thread(target=lambda: results.update(queued=post(s.url, one)))
+        queued.start()
+        stuck.join(60); queued.join(60)
+        assert results['stuck'][0] == 500 and b'request timeout' in results['stuck'][1], results
+        assert results['queued'][0] == 503 and b'retry' in results['queued'][1], results
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if post(s.url, one)[0] == 200: break
+            except OSError: pass
+            time.sleep(0.2)
+        assert post(s.url, one)[0] == 200
+        assert any('WORKER TIMEOUT' in l for l in s.log)
+        still_serving(s)
 
 def test_killed_worker_is_replaced_while_the_other_serves(trained, csv_body):
     with ModelServer(trained[0], workers=2) as s:

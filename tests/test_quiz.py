@@ -56,6 +56,9 @@ def is_true(q, choice:str)->bool:
     "Whether `choice` is a true answer to generated question `q`, under the catalog"
     kind, name = q.fact[0], q.fact[1]
     s = catalog.get(name)
+    if kind == 'learning':
+        if s.learning == 'unsupervised' and any('classifier' in p for p in s.problem_types): return None
+        return choice == s.learning
     if kind == 'train_type': return choice in _train(s).content_types
     if kind == 'train_type_not': return choice not in _train(s).content_types
     if kind == 'request_type': return choice in s.inference.request_types
@@ -99,7 +102,7 @@ def test_every_generated_question_has_exactly_one_true_choice():
 
 def test_every_kind_and_algorithm_is_covered():
     kinds = {q.fact[0] for q in _generated()}
-    assert {'train_type', 'request_type', 'train_modes', 'required', 'purpose', 'owner', 'metric', 'direction',
+    assert {'learning', 'train_type', 'request_type', 'train_modes', 'required', 'purpose', 'owner', 'metric', 'direction',
             'train_processor', 'inference_processor', 'multi_instance', 'response_top', 'response_field', 'property'} <= kinds
     assert {q.topic for q in _all()} >= set(catalog.names())
     owners = {q.fact[2] for q in _generated() if q.fact[0] == 'owner'}

@@ -15,6 +15,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from sklearn.base import BaseEstimator
+from fastcore.basics import patch
 from sklearn.utils.validation import check_is_fitted
 from ..core import formats
 from ..core.device import get_device
@@ -27,8 +28,8 @@ __all__ = ['N_PARAMS', 'DEFAULT_INFERENCE_CONFIG', 'parse_freq', 'lags_for', 'ti
            'log_likelihood', 'sample', 'DeepARNet', 'lagged', 'mean_scale', 'sample_quantiles',
            'weighted_quantile_loss', 'forecast_metrics', 'SeriesRecords', 'record_error', 'parse_series',
            'read_series_file', 'write_series', 'read_series_channel', 'make_windows', 'nll_loss', 'forecast', 'DeepAR',
-           'make_related_series', 'plot_fan', 'seasonal_naive_paths', 'ets_paths', 'side_by_side', 'plot_deepar',
-           'explore_deepar']
+           'make_related_series', 'plot_fan', 'plot_deepar', 'explore_deepar', 'seasonal_naive_paths', 'ets_paths',
+           'side_by_side']
 
 # %% ../../nbs/20_sequence/22_deepar.ipynb #0aec6d08
 _BASES = ('min', 'M', 'W', 'D', 'H')
@@ -357,7 +358,7 @@ def forecast(net:DeepARNet, likelihood:str, lags:list[int], C:int, P:int, z, obs
         paths.append(y); seq = torch.cat([seq, y[:, None]], 1)
     return torch.stack(paths, 1).reshape(B, num_samples, P)
 
-# %% ../../nbs/20_sequence/22_deepar.ipynb #851fdf4d
+# %% ../../nbs/20_sequence/22_deepar.ipynb #40e8cab5
 DEFAULT_INFERENCE_CONFIG = {"num_samples": 100, "output_types": ["mean", "quantiles"],
                             "quantiles": ["0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9"]}
 
@@ -375,7 +376,6 @@ def _one_cpu_thread(dev:torch.device):
 class DeepAR(SageMakerEstimator, BaseEstimator):
     "SageMaker's DeepAR: an autoregressive LSTM forecaster trained across related series"
 
-    # ---------------------------------------------------------------- data
     def _records(self, X, source='train'):
         if isinstance(X, (str, Path)): return read_series_channel(X), str(X)
         if isinstance(X, tuple): X = X[0]                       # (records, None) from fit_channels
@@ -396,176 +396,11 @@ class DeepAR(SageMakerEstimator, BaseEstimator):
             return (path, ct)
         return SageMakerEstimator.fit_channels(self, {k: own_type(v) for k, v in channels.items()}, content_type, **fit_kwargs)
 
-    def _check_values(self, series, source):
-        lik = self.hp_['likelihood']
-        for i, s in enumerate(series):
-            z = s['target'][~np.isnan(s['target'])]
-            if lik == 'negative-binomial' and ((z < 0).any() or (z != np.round(z)).any()):
-                raise record_error(series, i, source, "likelihood='negative-binomial' needs non-negative integer counts in 'target'")
-            if lik == 'beta' and ((z < 0).any() or (z > 1).any()):
-                raise record_error(series, i, source, "likelihood='beta' needs 'target' values in [0, 1]")
-            if self.cardinality_ and any(c >= k for c, k in zip(s['cat'], self.cardinality_)):
-                raise record_error(series, i, source, f"field 'cat' = {s['cat'].tolist()} has a category beyond cardinality "
-                                   f"{self.cardinality_} (every category must occur in training)")
-
-    def _resolve(self, series, source):
-        hp = self.hp_ = self._validate_hyperparameters()
-        parse_freq(hp['time_freq'])
-        if hp['prediction_length'] > 400:
-            import warnings
-            warnings.warn(f"prediction_length={hp['prediction_length']}: SageMaker discourages values above 400 (slow and "
-                          "less accurate); aggregate to a coarser time_freq instead")
-        n_cat, n_dyn = len(series[0]['cat']), len(series[0]['dynamic_feat'])
-        card = hp['cardinality']
-        if _off(card) or n_cat == 0: self.cardinality_ = []
-        elif card == 'auto': self.cardinality_ = [int(max(s['cat'][j] for s in series)) + 1 for j in range(n_cat)]
-        else:
-            if len(card) != n_cat: raise HyperparameterError('forecasting-deepar', 'cardinality', card,
-                                                             f'the records have {n_cat} cat values each')
-            self.cardinality_ = list(card)
-        nd = hp['num_dynamic_feat']
-        if _off(nd): self.n_dynamic_ = 0
-        elif nd == 'auto': self.n_dynamic_ = n_dyn
-        elif nd != n_dyn: raise HyperparameterError('forecasting-deepar', 'num_dynamic_feat', nd,
-                                                    f'the records have {n_dyn} dynamic_feat arrays each')
-        else: self.n_dynamic_ = nd
-        n_obs = int(sum((~np.isnan(s['target'])).sum() for s in series))
-        if n_obs < 300: raise DataFormatError(source, f'the training series hold {n_obs} observations; DeepAR needs at least 300')
-        self.lags_ = lags_for(hp['time_freq'])
-        self._check_values(series, source)
-
     def _net(self):
         hp = self.hp_
         return DeepARNet(len(self.lags_), len(_FEATURES[parse_freq(hp['time_freq'])[1]]), self.n_dynamic_, self.cardinality_,
                          hp['embedding_dimension'], hp['num_cells'], hp['num_layers'], hp['dropout_rate'], hp['likelihood'])
 
-    # ---------------------------------------------------------------- training
-    def fit(self, X, y=None, test=None, checkpoint_dir=None):
-        "Train on series records (list of dicts, or a path); `test` (records) is scored as SageMaker's test channel"
-        records, source = self._records(X)
-        series = parse_series(records, source)
-        if not series: raise DataFormatError(source, 'no series to train on')
-        self._resolve(series, source)
-        hp, dev = self.hp_, get_device(self.device)
-        torch.manual_seed(self.random_state)
-        self.net_ = self._net().to(dev)
-        data = [t.to(dev) for t in make_windows(series, self.lags_, hp['context_length'], hp['prediction_length'],
-                                                 hp['time_freq'], bool(self.cardinality_), self.n_dynamic_)]
-        losses = []
-        def loss_fn(*batch):
-            loss = nll_loss(self.net_, hp['likelihood'], self.lags_, hp['context_length'], *batch)
-            losses.append(float(loss.detach())); return loss
-        def evaluate(epoch):
-            m = {'train:loss': float(np.mean(losses))}; losses.clear(); return m
-        opt = make_optimizer('adam', self.net_.parameters(), lr=hp['learning_rate'])
-        log = print if self.verbose else None
-        with _one_cpu_thread(dev):
-            self.history_ = train(self.net_, loss_fn, data, hp['epochs'], hp['mini_batch_size'], opt, evaluate=evaluate,
-                                  watch='train:loss', patience=hp['early_stopping_patience'], seed=self.random_state,
-                                  checkpoint_dir=checkpoint_dir, log=log)
-        self.net_.eval()
-        self.metrics_ = self._report({'train:final_loss': self.history_['train:loss'][-1]})
-        if test is not None: self.metrics_ |= self.evaluate(test)
-        return self
-
-    # ---------------------------------------------------------------- forecasting
-    def _inputs(self, series):
-        "History (B, max_lag + C), observed, time features (B, C+P, F), dynamic (B, C+P, D), cat for each series"
-        hp = self.hp_; C, P, L = hp['context_length'], hp['prediction_length'], max(self.lags_)
-        zs, os_, tfs, dys, cats = [], [], [], [], []
-        for s in series:
-            z = s['target']; T = len(z); pad = max(L + C - T, 0)
-            zz = np.r_[np.zeros(pad, np.float32), z][-(L + C):]
-            zs.append(np.nan_to_num(zz)); os_.append((~np.isnan(np.r_[np.full(pad, np.nan, np.float32), z][-(L + C):])).astype(np.float32))
-            tfs.append(time_features(time_index(s['start'], hp['time_freq'], C + P, offset=T - C), hp['time_freq']))
-            d = s['dynamic_feat'][:self.n_dynamic_]
-            d = np.c_[np.zeros((len(d), max(C - T, 0)), np.float32), d][:, -(C + P):] if self.n_dynamic_ else np.zeros((0, C + P), np.float32)
-            dys.append(d.T); cats.append(s['cat'][:len(self.cardinality_)])
-        dev = next(self.net_.parameters()).device
-        return [torch.tensor(np.stack(a)).to(dev) for a in (zs, os_, tfs, dys, cats)]
-
-    def sample_paths(self, records, num_samples:int|None=None, source='<records>')->np.ndarray:
-        "(n_series, num_samples, prediction_length) forecast sample paths after the end of each series"
-        check_is_fitted(self, 'net_')
-        series = parse_series(records, source, horizon=self.hp_['prediction_length'])
-        self._check_values(series, source)
-        if len(self.cardinality_) and len(series) and len(series[0]['cat']) < len(self.cardinality_):
-            raise DataFormatError(source, f"the model was trained with {len(self.cardinality_)} cat values: give them", record=0)
-        if self.n_dynamic_ and len(series) and len(series[0]['dynamic_feat']) < self.n_dynamic_:
-            raise DataFormatError(source, f"the model was trained with {self.n_dynamic_} dynamic_feat arrays: give them "
-                                  "(covering the forecast horizon too)", record=0)
-        torch.manual_seed(self.random_state)
-        hp, out = self.hp_, []
-        with _one_cpu_thread(next(self.net_.parameters()).device):
-            for i in range(0, len(series), 256):
-                paths = forecast(self.net_, hp['likelihood'], self.lags_, hp['context_length'], hp['prediction_length'],
-                                 *self._inputs(series[i:i + 256]), num_samples=num_samples or hp['num_eval_samples'])
-                out.append(paths.cpu().numpy())
-        return np.concatenate(out) if out else np.zeros((0, num_samples or 1, hp['prediction_length']))
-
-    def predict(self, records, quantiles=None, num_samples:int=100, output_types=('mean', 'quantiles'), source='<records>')->dict:
-        "The endpoint's response: {'predictions': [{'mean': [...], 'quantiles': {'0.1': [...]}, 'samples': [...]}]}"
-        quantiles = DEFAULT_INFERENCE_CONFIG['quantiles'] if quantiles is None else quantiles
-        keys = [q if isinstance(q, str) else str(q) for q in quantiles]
-        paths = self.sample_paths(records, num_samples, source)
-        preds = []
-        for p in paths:
-            d = {}
-            if 'mean' in output_types: d['mean'] = p.mean(0).tolist()
-            if 'quantiles' in output_types:
-                d['quantiles'] = dict(zip(keys, sample_quantiles(p, [float(k) for k in keys]).tolist()))
-            if 'samples' in output_types: d['samples'] = p.tolist()
-            preds.append(d)
-        return {'predictions': preds}
-
-    def evaluate(self, records, channel:str='test')->dict:
-        "SageMaker's test metrics: forecast the last prediction_length points of every series from the rest"
-        records, source = self._records(records, channel)
-        P, hp = self.hp_['prediction_length'], self.hp_
-        series = parse_series(records, source)
-        keep = [i for i, s in enumerate(series) if len(s['target']) > P]
-        cut = [dict(start=str(series[i]['start']), target=series[i]['target'][:-P].tolist(), cat=series[i]['cat'].tolist(),
-                    dynamic_feat=series[i]['dynamic_feat'].tolist()) for i in keep]
-        paths = self.sample_paths(cut, hp['num_eval_samples'], source)
-        z = np.stack([series[i]['target'][-P:] for i in keep])
-        qs = sample_quantiles(paths.transpose(1, 0, 2), hp['test_quantiles'])
-        return self._report(forecast_metrics(z, paths.mean(1), dict(zip(hp['test_quantiles'], qs)), channel))
-
-    # ---------------------------------------------------------------- the endpoint
-    def respond(self, body:bytes, content_type:str, accept:str)->tuple[bytes, str]:
-        "The /invocations handler: SageMaker's DeepAR request and response shapes (JSON or JSON Lines)"
-        from sagestudy.core.errors import InvocationError
-        mime, out_mime = formats.parse_content_type(content_type)[0], formats.parse_content_type(accept)[0]
-        try:
-            if mime == 'application/json':
-                req = json.loads(body)
-                if not isinstance(req, dict) or not isinstance(req.get('instances'), list):
-                    raise InvocationError(400, "the request must be a JSON object with an 'instances' array")
-                instances, config = req['instances'], req.get('configuration', {})
-            else:
-                instances = [json.loads(line) for line in body.decode().splitlines() if line.strip()]
-                config = json.loads(os.environ.get('DEEPAR_INFERENCE_CONFIG', 'null') or 'null') or {}
-        except (json.JSONDecodeError, UnicodeDecodeError) as e: raise InvocationError(400, f'the body is not valid JSON: {e}') from None
-        if not isinstance(config, dict): raise InvocationError(400, "'configuration' must be a JSON object")
-        config = DEFAULT_INFERENCE_CONFIG | config
-        unknown = set(config) - set(DEFAULT_INFERENCE_CONFIG)
-        if unknown: raise InvocationError(400, f"configuration: unknown field {sorted(unknown)[0]!r} (allowed: num_samples, output_types, quantiles)")
-        n, types, qs = config['num_samples'], config['output_types'], config['quantiles']
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1: raise InvocationError(400, f"configuration: 'num_samples' = {n!r}: must be a positive integer")
-        if not isinstance(types, list) or not types or not set(types) <= {'mean', 'quantiles', 'samples'}:
-            raise InvocationError(400, f"configuration: 'output_types' = {types!r}: a list drawn from mean, quantiles, samples")
-        bad_q = InvocationError(400, f"configuration: 'quantiles' = {qs!r}: strings of numbers in (0, 1)")
-        if not isinstance(qs, list): raise bad_q
-        try: ok = all(0 < float(q) < 1 for q in qs)
-        except (ValueError, TypeError): ok = False
-        if not ok: raise bad_q
-        try: resp = self.predict(instances, [str(q) for q in qs], n, types, source='request instances')
-        except DataFormatError as e: raise InvocationError(400, str(e)) from None
-        preds = resp['predictions']
-        if out_mime == 'application/jsonlines': return ''.join(json.dumps(p) + '\n' for p in preds).encode(), out_mime
-        return json.dumps(resp).encode(), 'application/json'
-
-    # ---------------------------------------------------------------- artifacts
     def _get_state(self):
         arrays = {k: v.detach().cpu().numpy() for k, v in self.net_.state_dict().items()}
         return arrays, {'resolved': self.hp_, 'cardinality': self.cardinality_, 'n_dynamic': self.n_dynamic_, 'lags': self.lags_}
@@ -574,6 +409,180 @@ class DeepAR(SageMakerEstimator, BaseEstimator):
         self.hp_, self.cardinality_, self.n_dynamic_, self.lags_ = info['resolved'], info['cardinality'], info['n_dynamic'], info['lags']
         self.net_ = self._net().to(get_device(self.device))
         self.net_.load_state_dict({k: torch.tensor(v) for k, v in arrays.items()}); self.net_.eval()
+
+# %% ../../nbs/20_sequence/22_deepar.ipynb #a084708d
+@patch
+def _check_values(self:DeepAR, series, source):
+    lik = self.hp_['likelihood']
+    for i, s in enumerate(series):
+        z = s['target'][~np.isnan(s['target'])]
+        if lik == 'negative-binomial' and ((z < 0).any() or (z != np.round(z)).any()):
+            raise record_error(series, i, source, "likelihood='negative-binomial' needs non-negative integer counts in 'target'")
+        if lik == 'beta' and ((z < 0).any() or (z > 1).any()):
+            raise record_error(series, i, source, "likelihood='beta' needs 'target' values in [0, 1]")
+        if self.cardinality_ and any(c >= k for c, k in zip(s['cat'], self.cardinality_)):
+            raise record_error(series, i, source, f"field 'cat' = {s['cat'].tolist()} has a category beyond cardinality "
+                               f"{self.cardinality_} (every category must occur in training)")
+
+@patch
+def _resolve(self:DeepAR, series, source):
+    hp = self.hp_ = self._validate_hyperparameters()
+    parse_freq(hp['time_freq'])
+    if hp['prediction_length'] > 400:
+        import warnings
+        warnings.warn(f"prediction_length={hp['prediction_length']}: SageMaker discourages values above 400 (slow and "
+                      "less accurate); aggregate to a coarser time_freq instead")
+    n_cat, n_dyn = len(series[0]['cat']), len(series[0]['dynamic_feat'])
+    card = hp['cardinality']
+    if _off(card) or n_cat == 0: self.cardinality_ = []
+    elif card == 'auto': self.cardinality_ = [int(max(s['cat'][j] for s in series)) + 1 for j in range(n_cat)]
+    else:
+        if len(card) != n_cat: raise HyperparameterError('forecasting-deepar', 'cardinality', card,
+                                                         f'the records have {n_cat} cat values each')
+        self.cardinality_ = list(card)
+    nd = hp['num_dynamic_feat']
+    if _off(nd): self.n_dynamic_ = 0
+    elif nd == 'auto': self.n_dynamic_ = n_dyn
+    elif nd != n_dyn: raise HyperparameterError('forecasting-deepar', 'num_dynamic_feat', nd,
+                                                f'the records have {n_dyn} dynamic_feat arrays each')
+    else: self.n_dynamic_ = nd
+    n_obs = int(sum((~np.isnan(s['target'])).sum() for s in series))
+    if n_obs < 300: raise DataFormatError(source, f'the training series hold {n_obs} observations; DeepAR needs at least 300')
+    self.lags_ = lags_for(hp['time_freq'])
+    self._check_values(series, source)
+
+# %% ../../nbs/20_sequence/22_deepar.ipynb #7c3c5a9a
+@patch
+def fit(self:DeepAR, X, y=None, test=None, checkpoint_dir=None):
+    "Train on series records (list of dicts, or a path); `test` (records) is scored as SageMaker's test channel"
+    records, source = self._records(X)
+    series = parse_series(records, source)
+    if not series: raise DataFormatError(source, 'no series to train on')
+    self._resolve(series, source)
+    hp, dev = self.hp_, get_device(self.device)
+    torch.manual_seed(self.random_state)
+    self.net_ = self._net().to(dev)
+    data = [t.to(dev) for t in make_windows(series, self.lags_, hp['context_length'], hp['prediction_length'],
+                                             hp['time_freq'], bool(self.cardinality_), self.n_dynamic_)]
+    losses = []
+    def loss_fn(*batch):
+        loss = nll_loss(self.net_, hp['likelihood'], self.lags_, hp['context_length'], *batch)
+        losses.append(float(loss.detach())); return loss
+    def evaluate(epoch):
+        m = {'train:loss': float(np.mean(losses))}; losses.clear(); return m
+    opt = make_optimizer('adam', self.net_.parameters(), lr=hp['learning_rate'])
+    log = print if self.verbose else None
+    with _one_cpu_thread(dev):
+        self.history_ = train(self.net_, loss_fn, data, hp['epochs'], hp['mini_batch_size'], opt, evaluate=evaluate,
+                              watch='train:loss', patience=hp['early_stopping_patience'], seed=self.random_state,
+                              checkpoint_dir=checkpoint_dir, log=log)
+    self.net_.eval()
+    self.metrics_ = self._report({'train:final_loss': self.history_['train:loss'][-1]})
+    if test is not None: self.metrics_ |= self.evaluate(test)
+    return self
+
+# %% ../../nbs/20_sequence/22_deepar.ipynb #ee82b7a3
+@patch
+def _inputs(self:DeepAR, series):
+    "History (B, max_lag + C), observed, time features (B, C+P, F), dynamic (B, C+P, D), cat for each series"
+    hp = self.hp_; C, P, L = hp['context_length'], hp['prediction_length'], max(self.lags_)
+    zs, os_, tfs, dys, cats = [], [], [], [], []
+    for s in series:
+        z = s['target']; T = len(z); pad = max(L + C - T, 0)
+        zz = np.r_[np.zeros(pad, np.float32), z][-(L + C):]
+        zs.append(np.nan_to_num(zz)); os_.append((~np.isnan(np.r_[np.full(pad, np.nan, np.float32), z][-(L + C):])).astype(np.float32))
+        tfs.append(time_features(time_index(s['start'], hp['time_freq'], C + P, offset=T - C), hp['time_freq']))
+        d = s['dynamic_feat'][:self.n_dynamic_]
+        d = np.c_[np.zeros((len(d), max(C - T, 0)), np.float32), d][:, -(C + P):] if self.n_dynamic_ else np.zeros((0, C + P), np.float32)
+        dys.append(d.T); cats.append(s['cat'][:len(self.cardinality_)])
+    dev = next(self.net_.parameters()).device
+    return [torch.tensor(np.stack(a)).to(dev) for a in (zs, os_, tfs, dys, cats)]
+
+@patch
+def sample_paths(self:DeepAR, records, num_samples:int|None=None, source='<records>')->np.ndarray:
+    "(n_series, num_samples, prediction_length) forecast sample paths after the end of each series"
+    check_is_fitted(self, 'net_')
+    series = parse_series(records, source, horizon=self.hp_['prediction_length'])
+    self._check_values(series, source)
+    if len(self.cardinality_) and len(series) and len(series[0]['cat']) < len(self.cardinality_):
+        raise DataFormatError(source, f"the model was trained with {len(self.cardinality_)} cat values: give them", record=0)
+    if self.n_dynamic_ and len(series) and len(series[0]['dynamic_feat']) < self.n_dynamic_:
+        raise DataFormatError(source, f"the model was trained with {self.n_dynamic_} dynamic_feat arrays: give them "
+                              "(covering the forecast horizon too)", record=0)
+    torch.manual_seed(self.random_state)
+    hp, out = self.hp_, []
+    with _one_cpu_thread(next(self.net_.parameters()).device):
+        for i in range(0, len(series), 256):
+            paths = forecast(self.net_, hp['likelihood'], self.lags_, hp['context_length'], hp['prediction_length'],
+                             *self._inputs(series[i:i + 256]), num_samples=num_samples or hp['num_eval_samples'])
+            out.append(paths.cpu().numpy())
+    return np.concatenate(out) if out else np.zeros((0, num_samples or 1, hp['prediction_length']))
+
+# %% ../../nbs/20_sequence/22_deepar.ipynb #d6b0e1e2
+@patch
+def predict(self:DeepAR, records, quantiles=None, num_samples:int=100, output_types=('mean', 'quantiles'), source='<records>')->dict:
+    "The endpoint's response: {'predictions': [{'mean': [...], 'quantiles': {'0.1': [...]}, 'samples': [...]}]}"
+    quantiles = DEFAULT_INFERENCE_CONFIG['quantiles'] if quantiles is None else quantiles
+    keys = [q if isinstance(q, str) else str(q) for q in quantiles]
+    paths = self.sample_paths(records, num_samples, source)
+    preds = []
+    for p in paths:
+        d = {}
+        if 'mean' in output_types: d['mean'] = p.mean(0).tolist()
+        if 'quantiles' in output_types:
+            d['quantiles'] = dict(zip(keys, sample_quantiles(p, [float(k) for k in keys]).tolist()))
+        if 'samples' in output_types: d['samples'] = p.tolist()
+        preds.append(d)
+    return {'predictions': preds}
+
+@patch
+def evaluate(self:DeepAR, records, channel:str='test')->dict:
+    "SageMaker's test metrics: forecast the last prediction_length points of every series from the rest"
+    records, source = self._records(records, channel)
+    P, hp = self.hp_['prediction_length'], self.hp_
+    series = parse_series(records, source)
+    keep = [i for i, s in enumerate(series) if len(s['target']) > P]
+    cut = [dict(start=str(series[i]['start']), target=series[i]['target'][:-P].tolist(), cat=series[i]['cat'].tolist(),
+                dynamic_feat=series[i]['dynamic_feat'].tolist()) for i in keep]
+    paths = self.sample_paths(cut, hp['num_eval_samples'], source)
+    z = np.stack([series[i]['target'][-P:] for i in keep])
+    qs = sample_quantiles(paths.transpose(1, 0, 2), hp['test_quantiles'])
+    return self._report(forecast_metrics(z, paths.mean(1), dict(zip(hp['test_quantiles'], qs)), channel))
+
+# %% ../../nbs/20_sequence/22_deepar.ipynb #6c3f74ee
+@patch
+def respond(self:DeepAR, body:bytes, content_type:str, accept:str)->tuple[bytes, str]:
+    "The /invocations handler: SageMaker's DeepAR request and response shapes (JSON or JSON Lines)"
+    from sagestudy.core.errors import InvocationError
+    mime, out_mime = formats.parse_content_type(content_type)[0], formats.parse_content_type(accept)[0]
+    try:
+        if mime == 'application/json':
+            req = json.loads(body)
+            if not isinstance(req, dict) or not isinstance(req.get('instances'), list):
+                raise InvocationError(400, "the request must be a JSON object with an 'instances' array")
+            instances, config = req['instances'], req.get('configuration', {})
+        else:
+            instances = [json.loads(line) for line in body.decode().splitlines() if line.strip()]
+            config = json.loads(os.environ.get('DEEPAR_INFERENCE_CONFIG', 'null') or 'null') or {}
+    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise InvocationError(400, f'the body is not valid JSON: {e}') from None
+    if not isinstance(config, dict): raise InvocationError(400, "'configuration' must be a JSON object")
+    config = DEFAULT_INFERENCE_CONFIG | config
+    unknown = set(config) - set(DEFAULT_INFERENCE_CONFIG)
+    if unknown: raise InvocationError(400, f"configuration: unknown field {sorted(unknown)[0]!r} (allowed: num_samples, output_types, quantiles)")
+    n, types, qs = config['num_samples'], config['output_types'], config['quantiles']
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1: raise InvocationError(400, f"configuration: 'num_samples' = {n!r}: must be a positive integer")
+    if not isinstance(types, list) or not types or not set(types) <= {'mean', 'quantiles', 'samples'}:
+        raise InvocationError(400, f"configuration: 'output_types' = {types!r}: a list drawn from mean, quantiles, samples")
+    bad_q = InvocationError(400, f"configuration: 'quantiles' = {qs!r}: strings of numbers in (0, 1)")
+    if not isinstance(qs, list): raise bad_q
+    try: ok = all(0 < float(q) < 1 for q in qs)
+    except (ValueError, TypeError): ok = False
+    if not ok: raise bad_q
+    try: resp = self.predict(instances, [str(q) for q in qs], n, types, source='request instances')
+    except DataFormatError as e: raise InvocationError(400, str(e)) from None
+    preds = resp['predictions']
+    if out_mime == 'application/jsonlines': return ''.join(json.dumps(p) + '\n' for p in preds).encode(), out_mime
+    return json.dumps(resp).encode(), 'application/json'
 
 # %% ../../nbs/20_sequence/22_deepar.ipynb #4b074385
 def make_related_series(n:int=20, length:int=120, period:int=12, time_freq:str='M', counts:bool=False, noise:float=0.1,
@@ -607,6 +616,24 @@ def plot_fan(history:np.ndarray, paths:np.ndarray, actual:np.ndarray|None=None, 
     ax.set_title(title, fontsize=10); ax.legend(fontsize=7, loc='upper left')
     return ax
 
+# %% ../../nbs/20_sequence/22_deepar.ipynb #50bf72f4
+def plot_deepar(train_records:list, test_records:list, series:int=0, ax=None, **hyperparameters):
+    "Train DeepAR on `train_records` with `hyperparameters` and draw the fan chart of one series"
+    est = DeepAR(**hyperparameters).fit(train_records, test=test_records)
+    P = est.hp_['prediction_length']
+    paths = est.sample_paths([train_records[series]], 100)[0]
+    title = f"mean wQuantileLoss {est.metrics_['test:mean_wQuantileLoss']:.3f}, RMSE {est.metrics_['test:RMSE']:.3f}"
+    plot_fan(np.array(train_records[series]['target'], dtype=float), paths,
+             np.array(test_records[series]['target'][-P:], dtype=float), ax, title)
+    return est
+
+def explore_deepar(train_records:list, test_records:list, fixed:dict, **start):
+    "Widgets for context_length, num_cells and likelihood"
+    from sagestudy.core.explore import Explorer
+    start = dict(dict(context_length=8, num_cells=20, likelihood='student-T'), **start)
+    return Explorer(lambda **hp: plot_deepar(train_records, test_records, **hp), 'forecasting-deepar', start,
+                    spans={'context_length': (2, 32), 'num_cells': (4, 100)}, fixed=fixed)
+
 # %% ../../nbs/20_sequence/22_deepar.ipynb #834e804f
 def seasonal_naive_paths(history:np.ndarray, P:int, period:int, num_samples:int=200, seed:int=0)->np.ndarray:
     "(num_samples, P) paths: the last season repeated, plus resampled past seasonal differences"
@@ -639,21 +666,3 @@ def side_by_side(train_records:list, test_records:list, period:int, paths:np.nda
         hist = [pd.Series(r['target'], dtype=float).interpolate(limit_direction='both').to_numpy() for r in train_records]
         rows[name] = dict(score(np.stack([fn(h, P, period, num_samples, seed) for h in hist])), seconds=time.perf_counter() - t0)
     return pd.DataFrame(rows).T[['test:mean_wQuantileLoss', 'test:RMSE', 'test:wQuantileLoss[0.5]', 'test:wQuantileLoss[0.9]', 'seconds']]
-
-# %% ../../nbs/20_sequence/22_deepar.ipynb #50bf72f4
-def plot_deepar(train_records:list, test_records:list, series:int=0, ax=None, **hyperparameters):
-    "Train DeepAR on `train_records` with `hyperparameters` and draw the fan chart of one series"
-    est = DeepAR(**hyperparameters).fit(train_records, test=test_records)
-    P = est.hp_['prediction_length']
-    paths = est.sample_paths([train_records[series]], 100)[0]
-    title = f"mean wQuantileLoss {est.metrics_['test:mean_wQuantileLoss']:.3f}, RMSE {est.metrics_['test:RMSE']:.3f}"
-    plot_fan(np.array(train_records[series]['target'], dtype=float), paths,
-             np.array(test_records[series]['target'][-P:], dtype=float), ax, title)
-    return est
-
-def explore_deepar(train_records:list, test_records:list, fixed:dict, **start):
-    "Widgets for context_length, num_cells and likelihood"
-    from sagestudy.core.explore import Explorer
-    start = dict(dict(context_length=8, num_cells=20, likelihood='student-T'), **start)
-    return Explorer(lambda **hp: plot_deepar(train_records, test_records, **hp), 'forecasting-deepar', start,
-                    spans={'context_length': (2, 32), 'num_cells': (4, 100)}, fixed=fixed)

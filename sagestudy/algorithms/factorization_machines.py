@@ -18,7 +18,9 @@ from sklearn.utils.metaestimators import available_if
 import sklearn.metrics as skm
 from ..core.catalog import get as get_spec
 from ..core.device import get_device
-from ..core.errors import HyperparameterError
+from fastcore.basics import patch
+from ..core import formats
+from ..core.errors import DataFormatError, HyperparameterError
 from ..core.estimator import SageMakerEstimator, sagemaker_estimator
 from ..core.train import make_optimizer, train
 
@@ -80,7 +82,7 @@ def init_tensor(shape:tuple, hp:dict, group:str, generator:torch.Generator)->tor
     if method=='normal': return torch.randn(shape, generator=generator) * p
     return torch.full(shape, float(p))
 
-# %% ../../nbs/10_supervised/14_factorization_machines.ipynb #27155907
+# %% ../../nbs/10_supervised/14_factorization_machines.ipynb #c18aeb24
 class _CSR:
     "A CSR matrix as torch tensors on a device, with row gathering"
     def __init__(self, X, device, dtype=np.float32):
@@ -101,6 +103,7 @@ class FMModel(torch.nn.Module):
         if csr is None: return fm_dense(self.w0, self.w, self.V, X)
         return fm_sparse(self.w0, self.w, self.V, *csr.rows(X), len(X))
 
+# %% ../../nbs/10_supervised/14_factorization_machines.ipynb #8a1b639a
 @sagemaker_estimator('factorization-machines', extra={'random_state': 0, 'device': 'auto', 'verbose': False})
 class FactorizationMachines(SageMakerEstimator, BaseEstimator):
     "SageMaker's Factorization Machines: degree-2 FM regressor or binary classifier on dense or sparse data"
@@ -118,57 +121,10 @@ class FactorizationMachines(SageMakerEstimator, BaseEstimator):
         if scipy.sparse.issparse(X): return torch.arange(X.shape[0], device=dev), _CSR(X, dev, dtype)
         return torch.tensor(np.asarray(X, dtype), device=dev), None
 
-    def fit(self, X, y, test=None):
-        "Train on (`X`, `y`), dense or scipy sparse; `test` is an optional (X, y) pair like SageMaker's test channel"
-        X, y = validate_data(self, X, y, accept_sparse='csr', dtype=np.float32, y_numeric=self.predictor_type=='regressor')
-        hp = self.hp_ = self._resolve(X)
-        if hp['predictor_type']=='binary_classifier':
-            kind = type_of_target(y)
-            if kind not in ('binary', 'multiclass'): raise ValueError(f'Unknown label type: {kind}; the classifier needs class labels')
-            if kind != 'binary':
-                raise ValueError(f"Only binary classification is supported by predictor_type='binary_classifier'; "
-                                 f"got {len(np.unique(y))} classes")
-            self.classes_, t = np.unique(y, return_inverse=True)
-        else: t = y
-        dev, gen = get_device(self.device), torch.Generator().manual_seed(self.random_state)
-        model = self.model_ = FMModel(X.shape[1], hp['num_factors'], hp, gen).to(dev)
-        for p in model.parameters():                       # rescale, then clip, every gradient
-            if hp['rescale_grad'] is not None: p.register_hook(lambda g, s=hp['rescale_grad']: g * s)
-            if hp['clip_gradient'] is not None: p.register_hook(lambda g, c=hp['clip_gradient']: g.clamp(-c, c))
-        groups = [{'params': [model.w0], 'lr': hp['bias_lr']}, {'params': [model.w], 'lr': hp['linear_lr']},
-                  {'params': [model.V], 'lr': hp['factors_lr']}]
-        opt = make_optimizer('adam', groups, hp['bias_lr'], eps=hp['eps'] if hp['eps'] is not None else 1e-8)
-        inputs, csr = self._inputs(X, dev)
-        yt = torch.tensor(t, dtype=torch.float32, device=dev)
-        loss = self._loss
-        def objective(xb, yb):
-            used = slice(None) if csr is None else csr.rows(xb)[1].unique()     # sparse: penalize the features in the batch
-            return (loss(model(xb, csr), yb) + hp['bias_wd'] / 2 * model.w0 ** 2
-                    + hp['linear_wd'] / 2 * (model.w[used] ** 2).sum() + hp['factors_wd'] / 2 * (model.V[used] ** 2).sum())
-        def evaluate(epoch):
-            with torch.no_grad():
-                sub = inputs[:10_000]
-                return {'train:' + self._metric_name(): float(loss(model(sub, csr), yt[:10_000]) ** (0.5 if self._reg else 1))}
-        self.history_ = train(model, objective, (inputs, yt), hp['epochs'], hp['mini_batch_size'], opt,
-                              evaluate=evaluate, seed=self.random_state, log=print if self.verbose else None)
-        self.metrics_ = self.evaluate(*test) if test is not None else {}
-        return self
-
     @property
     def _reg(self): return self.predictor_type=='regressor'
     def _metric_name(self): return 'rmse' if self._reg else 'binary_classification_cross_entropy'
     def _loss(self, f, y): return F.mse_loss(f, y) if self._reg else F.binary_cross_entropy_with_logits(f, y)
-
-    def decision_function_raw(self, X)->np.ndarray:
-        "The FM output f(x) (a logit for the classifier), in chunks of rows; a row's value never depends on its batch"
-        check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse='csr', dtype=np.float32, reset=False)
-        dev = self.model_.w.device
-        model = copy.deepcopy(self.model_).double()              # float64 sums, rounded to float32 below (see the note)
-        inputs, csr = self._inputs(X, dev, np.float64)
-        with torch.no_grad():
-            return np.concatenate([model(inputs[i:i + 10_000], csr).cpu().numpy().astype(np.float32).astype(np.float64)
-                                   for i in range(0, X.shape[0], 10_000)] or [np.zeros(0)])
 
     def predict_score(self, X)->np.ndarray:
         "SageMaker's `score`: the probability of label 1 (classifier) or the predicted value (regressor)"
@@ -187,28 +143,11 @@ class FactorizationMachines(SageMakerEstimator, BaseEstimator):
         "Probabilities of the two classes (classifier only)"
         s = self.predict_score(X); return np.c_[1 - s, s]
 
-    def predict_response(self, X)->dict:
-        "SageMaker's JSON inference response: {'predictions': [{'score': ..., 'predicted_label': ...}]}"
-        s = self.predict_score(X)
-        if self._reg: return {'predictions': [{'score': float(v)} for v in s]}
-        return {'predictions': [{'score': float(v), 'predicted_label': int(v >= 0.5)} for v in s]}
-
     def score(self, X, y):
         "Accuracy (classifier) or R^2 (regressor), scikit-learn's convention"
         p = self.predict(X)
         return skm.r2_score(y, p) if self._reg else skm.accuracy_score(y, p)
 
-    def evaluate(self, X, y, channel='test')->dict:
-        "The metrics SageMaker's FM emits for the test channel, also logged"
-        if self._reg: out = {f'{channel}:rmse': math.sqrt(skm.mean_squared_error(y, self.predict(X)))}
-        else:
-            s, t = self.predict_score(X), np.searchsorted(self.classes_, y)
-            out = {f'{channel}:binary_classification_accuracy': skm.accuracy_score(t, s >= 0.5),
-                   f'{channel}:binary_classification_cross_entropy': skm.log_loss(t, s, labels=[0, 1]),
-                   f'{channel}:binary_f_beta': skm.f1_score(t, s >= 0.5, zero_division=0)}
-        return self._report(out)
-
-    # ---------------------------------------------------------------- contract, artifacts
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
@@ -220,19 +159,100 @@ class FactorizationMachines(SageMakerEstimator, BaseEstimator):
         kw = dict(num_factors=4, epochs=10, mini_batch_size=50, bias_lr=0.1, linear_lr=0.1, factors_lr=0.01)
         return [cls(predictor_type='binary_classifier', **kw), cls(predictor_type='regressor', **kw)]
 
-    def _get_state(self):
-        m = self.model_
-        arrays = {'w0': m.w0.detach().cpu().numpy().reshape(1), 'w': m.w.detach().cpu().numpy(), 'V': m.V.detach().cpu().numpy()}
-        info = {'resolved': self.hp_, 'n_features_in': self.n_features_in_,
-                'classes': self.classes_.tolist() if hasattr(self, 'classes_') else None}
-        return arrays, info
-
-    def _set_state(self, arrays, info):
-        self.hp_, self.n_features_in_ = info['resolved'], info['n_features_in']
-        m = self.model_ = FMModel(*arrays['V'].shape, self.hp_, torch.Generator()).to(get_device(self.device))
+# %% ../../nbs/10_supervised/14_factorization_machines.ipynb #583ca96e
+@patch
+def fit(self:FactorizationMachines, X, y, test=None):
+    "Train on (`X`, `y`), dense or scipy sparse; `test` is an optional (X, y) pair like SageMaker's test channel"
+    X, y = validate_data(self, X, y, accept_sparse='csr', dtype=np.float32, y_numeric=self.predictor_type=='regressor')
+    hp = self.hp_ = self._resolve(X)
+    if hp['predictor_type']=='binary_classifier':
+        kind = type_of_target(y)
+        if kind not in ('binary', 'multiclass'): raise ValueError(f'Unknown label type: {kind}; the classifier needs class labels')
+        if kind != 'binary':
+            raise ValueError(f"Only binary classification is supported by predictor_type='binary_classifier'; "
+                             f"got {len(np.unique(y))} classes")
+        self.classes_, t = np.unique(y, return_inverse=True)
+    else: t = y
+    dev, gen = get_device(self.device), torch.Generator().manual_seed(self.random_state)
+    model = self.model_ = FMModel(X.shape[1], hp['num_factors'], hp, gen).to(dev)
+    for p in model.parameters():                       # rescale, then clip, every gradient
+        if hp['rescale_grad'] is not None: p.register_hook(lambda g, s=hp['rescale_grad']: g * s)
+        if hp['clip_gradient'] is not None: p.register_hook(lambda g, c=hp['clip_gradient']: g.clamp(-c, c))
+    groups = [{'params': [model.w0], 'lr': hp['bias_lr']}, {'params': [model.w], 'lr': hp['linear_lr']},
+              {'params': [model.V], 'lr': hp['factors_lr']}]
+    opt = make_optimizer('adam', groups, hp['bias_lr'], eps=hp['eps'] if hp['eps'] is not None else 1e-8)
+    inputs, csr = self._inputs(X, dev)
+    yt = torch.tensor(t, dtype=torch.float32, device=dev)
+    loss = self._loss
+    def objective(xb, yb):
+        used = slice(None) if csr is None else csr.rows(xb)[1].unique()     # sparse: penalize the features in the batch
+        return (loss(model(xb, csr), yb) + hp['bias_wd'] / 2 * model.w0 ** 2
+                + hp['linear_wd'] / 2 * (model.w[used] ** 2).sum() + hp['factors_wd'] / 2 * (model.V[used] ** 2).sum())
+    def evaluate(epoch):
         with torch.no_grad():
-            m.w0.copy_(torch.tensor(arrays['w0'][0])); m.w.copy_(torch.tensor(arrays['w'])); m.V.copy_(torch.tensor(arrays['V']))
-        if info['classes'] is not None: self.classes_ = np.array(info['classes'])
+            sub = inputs[:10_000]
+            return {'train:' + self._metric_name(): float(loss(model(sub, csr), yt[:10_000]) ** (0.5 if self._reg else 1))}
+    self.history_ = train(model, objective, (inputs, yt), hp['epochs'], hp['mini_batch_size'], opt,
+                          evaluate=evaluate, seed=self.random_state, log=print if self.verbose else None)
+    self.metrics_ = self.evaluate(*test) if test is not None else {}
+    return self
+
+# %% ../../nbs/10_supervised/14_factorization_machines.ipynb #6d848b05
+@patch
+def decision_function_raw(self:FactorizationMachines, X)->np.ndarray:
+    "The FM output f(x) (a logit for the classifier), in chunks of rows; a row's value never depends on its batch"
+    check_is_fitted(self)
+    X = validate_data(self, X, accept_sparse='csr', dtype=np.float32, reset=False)
+    dev = self.model_.w.device
+    model = copy.deepcopy(self.model_).double()              # float64 sums, rounded to float32 below (see the note)
+    inputs, csr = self._inputs(X, dev, np.float64)
+    with torch.no_grad():
+        return np.concatenate([model(inputs[i:i + 10_000], csr).cpu().numpy().astype(np.float32).astype(np.float64)
+                               for i in range(0, X.shape[0], 10_000)] or [np.zeros(0)])
+
+@patch
+def predict_response(self:FactorizationMachines, X)->dict:
+    "SageMaker's JSON inference response: {'predictions': [{'score': ..., 'predicted_label': ...}]}"
+    s = self.predict_score(X)
+    if self._reg: return {'predictions': [{'score': float(v)} for v in s]}
+    return {'predictions': [{'score': float(v), 'predicted_label': int(v >= 0.5)} for v in s]}
+
+@patch
+def evaluate(self:FactorizationMachines, X, y, channel='test')->dict:
+    "The metrics SageMaker's FM emits for the test channel, also logged"
+    if self._reg: out = {f'{channel}:rmse': math.sqrt(skm.mean_squared_error(y, self.predict(X)))}
+    else:
+        s, t = self.predict_score(X), np.searchsorted(self.classes_, y)
+        out = {f'{channel}:binary_classification_accuracy': skm.accuracy_score(t, s >= 0.5),
+               f'{channel}:binary_classification_cross_entropy': skm.log_loss(t, s, labels=[0, 1]),
+               f'{channel}:binary_f_beta': skm.f1_score(t, s >= 0.5, zero_division=0)}
+    return self._report(out)
+
+# %% ../../nbs/10_supervised/14_factorization_machines.ipynb #a804c883
+@patch
+def _get_state(self:FactorizationMachines):
+    m = self.model_
+    arrays = {'w0': m.w0.detach().cpu().numpy().reshape(1), 'w': m.w.detach().cpu().numpy(), 'V': m.V.detach().cpu().numpy()}
+    info = {'resolved': self.hp_, 'n_features_in': self.n_features_in_,
+            'classes': self.classes_.tolist() if hasattr(self, 'classes_') else None}
+    return arrays, info
+
+@patch
+def _set_state(self:FactorizationMachines, arrays, info):
+    self.hp_, self.n_features_in_ = info['resolved'], info['n_features_in']
+    m = self.model_ = FMModel(*arrays['V'].shape, self.hp_, torch.Generator()).to(get_device(self.device))
+    with torch.no_grad():
+        m.w0.copy_(torch.tensor(arrays['w0'][0])); m.w.copy_(torch.tensor(arrays['w'])); m.V.copy_(torch.tensor(arrays['V']))
+    if info['classes'] is not None: self.classes_ = np.array(info['classes'])
+
+@patch
+def _read_channel(self:FactorizationMachines, path, content_type:str)->tuple:
+    "A File-mode channel; RecordIO-protobuf must hold Float32 tensors, as SageMaker's FM requires"
+    X, y, w = SageMakerEstimator._read_channel(self, path, content_type)
+    if X.dtype==np.float64:
+        raise DataFormatError(path, 'Factorization Machines read Float32 tensors only; these records hold Float64 '
+                              '(write float32 arrays: X.astype(np.float32))')
+    return X, y, w
 
 # %% ../../nbs/10_supervised/14_factorization_machines.ipynb #e27746b6
 def make_fm_data(n:int, d:int, nnz:int=3, k:int=4, noise:float=0.1, seed:int=0):

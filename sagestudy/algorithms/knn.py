@@ -139,6 +139,7 @@ def pq_distances(Rq:torch.Tensor, codes:torch.Tensor, books:torch.Tensor)->torch
 @sagemaker_estimator('knn', extra={'random_state': 0, 'device': 'auto', 'nprobe': 1, 'verbose': False})
 class KNN(SageMakerEstimator, BaseEstimator):
     "SageMaker's k-NN: majority-vote classifier or mean regressor over a sampled, optionally reduced, index"
+    _STATE = ('points_', 'centroids_', 'assign_', 'books_', 'codes_')   # the tensors that make the index
 
     def _resolve(self, X):
         given = {h.name: getattr(self, h.name) for h in self.spec().hyperparameters if getattr(self, h.name) is not None}
@@ -160,117 +161,138 @@ class KNN(SageMakerEstimator, BaseEstimator):
         if self.hp_['index_metric']=='COSINE': X = X / X.norm(dim=1, keepdim=True).clamp_min(1e-12)
         return torch.nn.functional.pad(X, (0, self.pad_)) if self.pad_ else X
 
-    def fit(self, X, y, test=None):
-        "Sample, reduce and index (`X`, `y`); `test` is an optional (X, y) pair like SageMaker's test channel"
-        X, y = validate_data(self, X, y, dtype=np.float32, y_numeric=self.predictor_type=='regressor')
-        hp = self.hp_ = self._resolve(X)
-        if hp['predictor_type']=='classifier':
-            if type_of_target(y) not in ('binary', 'multiclass'):
-                raise ValueError(f'Unknown label type: {type_of_target(y)}; the classifier needs class labels')
-            self.classes_, t = np.unique(y, return_inverse=True)
-        else: t = np.asarray(y, dtype=np.float64)
-        dev, gen = get_device(self.device), torch.Generator().manual_seed(self.random_state)
-        keep = torch.randperm(len(X), generator=gen)[:hp['sample_size']].sort().values.numpy()   # 1. sampling
-        self.sample_index_, self.labels_ = keep, t[keep]
-        Xs = torch.tensor(X[keep], device=dev)
-        kind, m = hp['dimension_reduction_type'], hp['faiss_index_pq_m'] or 1                    # 2. reduction
-        if kind:
-            target = hp['dimension_reduction_target']
-            if hp['index_type']=='faiss.IVFPQ': target = -(-target // m) * m                    # next multiple of m
-            self.reduction_ = make_reduction(kind, X.shape[1], target, gen)
-        width = target if kind else X.shape[1]
-        self.pad_ = (-width % m) if hp['index_type']=='faiss.IVFPQ' else 0
-        self.points_ = self._prepare(Xs)                                                          # 3. index
-        if hp['index_type'] != 'faiss.Flat':
-            nl = hp['faiss_index_ivf_nlists']
-            nl = max(1, round(math.sqrt(len(keep)))) if nl=='auto' else nl
-            cm = 'L2' if hp['index_metric']=='L2' else 'INNER_PRODUCT'
-            self.centroids_ = kmeans(self.points_, nl, gen)
-            self.assign_ = scores(self.points_, self.centroids_, cm).argmin(1)
-            if hp['index_type']=='faiss.IVFPQ':
-                R = self.points_ - self.centroids_[self.assign_]
-                self.books_ = pq_train(R, m, gen)
-                self.codes_ = pq_encode(R, self.books_)
-        self.metrics_ = self.evaluate(*test) if test is not None else {}
-        return self
-
-    def kneighbors(self, X, k:int|None=None)->tuple[np.ndarray, np.ndarray]:
-        "(distances, indices into the sample) of the k nearest indexed points, nearest first"
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float32, reset=False)
-        k, hp = min(k or self.hp_['k'], len(self.labels_)), self.hp_
-        Q = self._prepare(torch.from_numpy(np.ascontiguousarray(X)).to(self.points_.device))
-        if hp['index_type']=='faiss.Flat': s, i = exact_search(Q, self.points_, k, hp['index_metric'])
-        else:
-            pq = None
-            if hp['index_type']=='faiss.IVFPQ':
-                pq = lambda q, cell, ids: pq_distances(q - self.centroids_[cell], self.codes_[ids], self.books_)
-            s, i = ivf_search(Q, self.points_, self.assign_, self.centroids_, k, self.nprobe, hp['index_metric'], pq)
-        s = s.double().cpu().numpy()
-        return (np.sqrt(np.maximum(s, 0)) if hp['index_metric']=='L2' else -s), i.cpu().numpy()
-
-    def _predict_from(self, idx):
-        found = idx >= 0                                   # an IVF query may find fewer than k points
-        if self.hp_['predictor_type']=='regressor':
-            return np.where(found, self.labels_[np.maximum(idx, 0)], 0).sum(1) / np.maximum(found.sum(1), 1)
-        lab = torch.tensor(self.labels_[np.maximum(idx, 0)])
-        return self.classes_[vote(lab, len(self.classes_), torch.tensor(found)).numpy()]
-
-    def predict(self, X):
-        "Most frequent neighbour label (classifier) or mean neighbour label (regressor)"
-        return self._predict_from(self.kneighbors(X)[1])
-
-    def predict_response(self, X, verbose:bool=False)->dict:
-        "SageMaker's JSON response; `verbose` (Accept: application/json; verbose=true) adds distances and labels"
-        d, idx = self.kneighbors(X)
-        p = self._predict_from(idx)
-        lab = self.labels_[idx] if self.hp_['predictor_type']=='regressor' else self.classes_[self.labels_[idx]]
-        out = []
-        for r in range(len(p)):
-            row = {'predicted_label': float(p[r])}
-            if verbose: row |= {'distances': [float(v) for v in d[r]], 'labels': [float(v) for v in lab[r]]}
-            out.append(row)
-        return {'predictions': out}
-
     def score(self, X, y):
         "Accuracy (classifier) or R^2 (regressor), scikit-learn's convention"
         p = self.predict(X)
         return skm.accuracy_score(y, p) if self.predictor_type=='classifier' else skm.r2_score(y, p)
 
-    def evaluate(self, X, y)->dict:
-        "SageMaker's test metric: `test:accuracy` (classifier) or `test:mse` (regressor), also logged"
-        p = self.predict(X)
-        out = ({'test:accuracy': float(skm.accuracy_score(y, p))} if self.hp_['predictor_type']=='classifier'
-               else {'test:mse': float(skm.mean_squared_error(y, p))})
-        return self._report(out)
-
     # ---------------------------------------------------------------- contract, artifacts
     def __sklearn_tags__(self): return self._problem_tags(super().__sklearn_tags__(), self.predictor_type=='classifier')
 
-    @classmethod
-    def _check_instances(cls):
-        "Configurations that scikit-learn's contract checks run on"
-        return [cls(predictor_type='classifier', k=3), cls(predictor_type='regressor', k=3),
-                cls(predictor_type='classifier', k=3, index_type='faiss.IVFFlat', faiss_index_ivf_nlists=2, nprobe=2)]
+# %% ../../nbs/10_supervised/13_knn.ipynb #e1b30001
+@patch
+def fit(self:KNN, X, y, test=None):
+    "Sample, reduce and index (`X`, `y`); `test` is an optional (X, y) pair like SageMaker's test channel"
+    X, y = validate_data(self, X, y, dtype=np.float32, y_numeric=self.predictor_type=='regressor')
+    hp = self.hp_ = self._resolve(X)
+    if hp['predictor_type']=='classifier':
+        if type_of_target(y) not in ('binary', 'multiclass'):
+            raise ValueError(f'Unknown label type: {type_of_target(y)}; the classifier needs class labels')
+        self.classes_, t = np.unique(y, return_inverse=True)
+    else:
+        t = np.asarray(y, dtype=np.float64)
+        if hasattr(self, 'classes_'): del self.classes_       # from an earlier classifier fit
+    dev, gen = get_device(self.device), torch.Generator().manual_seed(self.random_state)
+    keep = torch.randperm(len(X), generator=gen)[:hp['sample_size']].sort().values.numpy()   # 1. sampling
+    self.sample_index_, self.labels_ = keep, t[keep]
+    Xs = torch.tensor(X[keep], device=dev)
+    kind, m = hp['dimension_reduction_type'], hp['faiss_index_pq_m'] or 1                    # 2. reduction
+    if kind:
+        target = hp['dimension_reduction_target']
+        if hp['index_type']=='faiss.IVFPQ': target = -(-target // m) * m                    # next multiple of m
+        self.reduction_ = make_reduction(kind, X.shape[1], target, gen)
+    width = target if kind else X.shape[1]
+    self.pad_ = (-width % m) if hp['index_type']=='faiss.IVFPQ' else 0
+    self.points_ = self._prepare(Xs)                                                          # 3. index
+    if hp['index_type'] != 'faiss.Flat':
+        nl = hp['faiss_index_ivf_nlists']
+        nl = max(1, round(math.sqrt(len(keep)))) if nl=='auto' else nl
+        cm = 'L2' if hp['index_metric']=='L2' else 'INNER_PRODUCT'
+        self.centroids_ = kmeans(self.points_, nl, gen)
+        self.assign_ = scores(self.points_, self.centroids_, cm).argmin(1)
+        if hp['index_type']=='faiss.IVFPQ':
+            R = self.points_ - self.centroids_[self.assign_]
+            self.books_ = pq_train(R, m, gen)
+            self.codes_ = pq_encode(R, self.books_)
+    self.metrics_ = self.evaluate(*test) if test is not None else {}
+    return self
 
-    _STATE = ('points_', 'centroids_', 'assign_', 'books_', 'codes_')
-    def _get_state(self):
-        arrays = {k: getattr(self, k).cpu().numpy() for k in self._STATE if hasattr(self, k)}
-        arrays |= {'labels': self.labels_, 'sample_index': self.sample_index_}
-        arrays |= {f'reduction.{k}': v.numpy() for k, v in getattr(self, 'reduction_', {}).items()}
-        info = {'resolved': self.hp_, 'pad': self.pad_, 'n_features_in': self.n_features_in_,
-                'classes': self.classes_.tolist() if hasattr(self, 'classes_') else None}
-        return arrays, info
+# %% ../../nbs/10_supervised/13_knn.ipynb #e1b30002
+@patch
+def kneighbors(self:KNN, X, k:int|None=None)->tuple[np.ndarray, np.ndarray]:
+    "(distances, indices into the sample) of the k nearest indexed points, nearest first"
+    check_is_fitted(self)
+    X = validate_data(self, X, dtype=np.float32, reset=False)
+    k, hp = min(k or self.hp_['k'], len(self.labels_)), self.hp_
+    Q = self._prepare(torch.from_numpy(np.ascontiguousarray(X)).to(self.points_.device))
+    if hp['index_type']=='faiss.Flat': s, i = exact_search(Q, self.points_, k, hp['index_metric'])
+    else:
+        pq = None
+        if hp['index_type']=='faiss.IVFPQ':
+            pq = lambda q, cell, ids: pq_distances(q - self.centroids_[cell], self.codes_[ids], self.books_)
+        s, i = ivf_search(Q, self.points_, self.assign_, self.centroids_, k, self.nprobe, hp['index_metric'], pq)
+    s = s.double().cpu().numpy()
+    return (np.sqrt(np.maximum(s, 0)) if hp['index_metric']=='L2' else -s), i.cpu().numpy()
 
-    def _set_state(self, arrays, info):
-        dev = get_device(self.device)
-        for k in self._STATE:
-            if k in arrays: setattr(self, k, torch.tensor(arrays[k], device=dev))
-        self.labels_, self.sample_index_ = arrays['labels'], arrays['sample_index']
-        red = {k.split('.', 1)[1]: torch.tensor(v) for k, v in arrays.items() if k.startswith('reduction.')}
-        if red: self.reduction_ = red
-        self.hp_, self.pad_, self.n_features_in_ = info['resolved'], info['pad'], info['n_features_in']
-        if info['classes'] is not None: self.classes_ = np.array(info['classes'])
+@patch
+def _values(self:KNN)->np.ndarray:
+    "The label of every indexed point as a number (the class itself for a classifier's index)"
+    return self.classes_[self.labels_].astype(np.float64) if hasattr(self, 'classes_') else np.asarray(self.labels_, np.float64)
+
+@patch
+def _predict_from(self:KNN, idx):
+    "Predictions from neighbour indices, under the predictor_type of `hp_` (which may be changed after training)"
+    found = idx >= 0                                   # an IVF query may find fewer than k points
+    if self.hp_['predictor_type']=='regressor':
+        return np.where(found, self._values()[np.maximum(idx, 0)], 0).sum(1) / np.maximum(found.sum(1), 1)
+    classes, codes = ((self.classes_, self.labels_) if hasattr(self, 'classes_')
+                      else np.unique(self.labels_, return_inverse=True))   # a regressor's index voting on its values
+    lab = torch.tensor(codes[np.maximum(idx, 0)])
+    return classes[vote(lab, len(classes), torch.tensor(found)).numpy()]
+
+@patch
+def predict(self:KNN, X):
+    "Most frequent neighbour label (classifier) or mean neighbour label (regressor)"
+    return self._predict_from(self.kneighbors(X)[1])
+
+# %% ../../nbs/10_supervised/13_knn.ipynb #e1b30003
+@patch
+def predict_response(self:KNN, X, verbose:bool=False)->dict:
+    "SageMaker's JSON response; `verbose` (Accept: application/json; verbose=true) adds distances and labels"
+    d, idx = self.kneighbors(X)
+    p = self._predict_from(idx)
+    lab = self._values()[idx]
+    out = []
+    for r in range(len(p)):
+        row = {'predicted_label': float(p[r])}
+        if verbose: row |= {'distances': [float(v) for v in d[r]], 'labels': [float(v) for v in lab[r]]}
+        out.append(row)
+    return {'predictions': out}
+
+@patch
+def evaluate(self:KNN, X, y)->dict:
+    "SageMaker's test metric: `test:accuracy` (classifier) or `test:mse` (regressor), also logged"
+    p = self.predict(X)
+    out = ({'test:accuracy': float(skm.accuracy_score(y, p))} if self.hp_['predictor_type']=='classifier'
+           else {'test:mse': float(skm.mean_squared_error(y, p))})
+    return self._report(out)
+
+# %% ../../nbs/10_supervised/13_knn.ipynb #e1b30004
+@patch(cls_method=True)
+def _check_instances(cls:KNN):
+    "Configurations that scikit-learn's contract checks run on"
+    return [cls(predictor_type='classifier', k=3), cls(predictor_type='regressor', k=3),
+            cls(predictor_type='classifier', k=3, index_type='faiss.IVFFlat', faiss_index_ivf_nlists=2, nprobe=2)]
+
+@patch
+def _get_state(self:KNN):
+    arrays = {k: getattr(self, k).cpu().numpy() for k in self._STATE if hasattr(self, k)}
+    arrays |= {'labels': self.labels_, 'sample_index': self.sample_index_}
+    arrays |= {f'reduction.{k}': v.numpy() for k, v in getattr(self, 'reduction_', {}).items()}
+    info = {'resolved': self.hp_, 'pad': self.pad_, 'n_features_in': self.n_features_in_,
+            'classes': self.classes_.tolist() if hasattr(self, 'classes_') else None}
+    return arrays, info
+
+@patch
+def _set_state(self:KNN, arrays, info):
+    dev = get_device(self.device)
+    for k in self._STATE:
+        if k in arrays: setattr(self, k, torch.tensor(arrays[k], device=dev))
+    self.labels_, self.sample_index_ = arrays['labels'], arrays['sample_index']
+    red = {k.split('.', 1)[1]: torch.tensor(v) for k, v in arrays.items() if k.startswith('reduction.')}
+    if red: self.reduction_ = red
+    self.hp_, self.pad_, self.n_features_in_ = info['resolved'], info['pad'], info['n_features_in']
+    if info['classes'] is not None: self.classes_ = np.array(info['classes'])
 
 # %% ../../nbs/10_supervised/13_knn.ipynb #7415519f
 def plot_knn(X, y, ax=None, **hyperparameters):

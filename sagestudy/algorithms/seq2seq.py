@@ -14,6 +14,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from sklearn.base import BaseEstimator
+from fastcore.basics import patch
 from ..core import formats
 from ..core.device import get_device
 from ..core.errors import HyperparameterError, DataFormatError
@@ -395,7 +396,7 @@ def beam_search(net:Seq2SeqNet, src:list, beam_size:int, max_len:int, device=Non
         ids.append(s); mats.append(atts[r, :len(s), :int(lx[n])].cpu().numpy())
     return ids, score.max(1).values.tolist(), mats
 
-# %% ../../nbs/20_sequence/21_seq2seq.ipynb #aeed9a9b
+# %% ../../nbs/20_sequence/21_seq2seq.ipynb #d1d84dbd
 HONOURED = ('batch_size', 'beam_size', 'bleu_sample_size', 'checkpoint_frequency_num_batches', 'checkpoint_threshold',
     'clip_gradient', 'cnn_activation_type', 'cnn_hidden_dropout', 'cnn_kernel_width_encoder', 'cnn_num_hidden',
     'decoder_type', 'embed_dropout_source', 'embed_dropout_target', 'encoder_type', 'fixed_rate_lr_half_life',
@@ -415,7 +416,6 @@ NOT_HONOURED = {'bucket_width': 'batches are padded to their longest sentence in
 class Seq2Seq(SageMakerEstimator, BaseEstimator):
     "SageMaker's Sequence-to-Sequence: attentional encoder-decoder, beam search, RecordIO token channels"
 
-    # ---------------------------------------------------------------- set-up
     def _resolve(self)->dict:
         "Validated hyperparameters, with the combinations SageMaker refuses (or sagestudy cannot run) rejected"
         hp = self._validate_hyperparameters()
@@ -447,164 +447,8 @@ class Seq2Seq(SageMakerEstimator, BaseEstimator):
         if formats.parse_content_type(content_type)[0] == 'application/json': return (*read_vocab(path), None)
         return (*read_pairs(path), None)
 
-    # ---------------------------------------------------------------- training
-    def fit(self, source, target, validation:tuple|None=None, vocab:tuple|None=None):
-        "Train on sentence pairs (strings, or id arrays with `vocab`); `validation` = (source, target) is required, as in SageMaker"
-        hp = self.hp_ = self._resolve()
-        if validation is None: raise ValueError("Seq2Seq needs validation data (SageMaker's validation channel is required)")
-        if len(source) != len(target): raise ValueError(f'{len(source)} source but {len(target)} target sentences')
-        if vocab is None:
-            if not all(isinstance(s, str) for s in [*source, *target]):
-                raise ValueError('token ids need their vocabularies: pass vocab=(source vocab, target vocab)')
-            vocab = (build_vocab(source), build_vocab(target))
-        self.vocab_src_, self.vocab_trg_ = dict(vocab[0]), dict(vocab[1])
-        S = self._ids(source, self.vocab_src_, 'train source', hp['max_seq_len_source'])
-        T = self._ids(target, self.vocab_trg_, 'train target', hp['max_seq_len_target'])
-        VS = self._ids(validation[0], self.vocab_src_, 'validation source', hp['max_seq_len_source'])
-        VT = self._ids(validation[1], self.vocab_trg_, 'validation target', hp['max_seq_len_target'])
-        dev = self.device_ = get_device(self.device)
-        world = self._world(dev)
-        if world > 1 and num_hosts() == 1: self._fit_spawned(world, dev, S, T, VS, VT)   # several GPUs (or `processes`)
-        else:                                              # one process, or one rank of a group already joined
-            with torch.random.fork_rng(devices=[dev] if dev.type == 'cuda' else []):
-                torch.manual_seed(self.random_state + host_rank())
-                self.net_ = self._train(hp, S, T, VS, VT, dev)
-        self.metrics_ = self.evaluate(VS, VT, channel='validation', log=False)
-        return self
-
-    def _world(self, dev)->int:
-        "Data-parallel processes to train with: `processes` when set, else one per GPU on CUDA (device 'auto'/'cuda'), else 1"
-        if self.processes is None: return torch.cuda.device_count() if dev.type == 'cuda' and dev.index is None else 1
-        n = int(self.processes)
-        if n < 1: raise ValueError(f'processes={self.processes!r}: must be 1 or more')
-        if dev.type == 'cuda' and n > torch.cuda.device_count():
-            raise ValueError(f'processes={n}: this machine has {torch.cuda.device_count()} CUDA GPU(s), one process per GPU')
-        return n
-
-    def _fit_spawned(self, world:int, dev, S, T, VS, VT):
-        "Train in `world` spawned processes (nccl on cuda:0.., or gloo on the CPU) and keep rank 0's model"
-        import torch.multiprocessing as mp
-        from sagestudy.algorithms.seq2seq import _rank_main   # by module name: the spawned processes import it from there
-        backend = 'nccl' if dev.type == 'cuda' else 'gloo'
-        threads = max(1, torch.get_num_threads() // world) if backend == 'gloo' else torch.get_num_threads()
-        with tempfile.TemporaryDirectory() as d:
-            mp.spawn(_rank_main, nprocs=world, args=(world, backend, d, threads, self.get_params(),
-                                                     (self.vocab_src_, self.vocab_trg_), (S, T, VS, VT)))
-            states = [load_file(f'{d}/rank{r}.safetensors') for r in range(world)]
-            info = json.loads(Path(d, 'rank0.json').read_text())
-        self.rank_max_diff_ = max(float((s[k] - states[0][k]).abs().max()) for s in states[1:] for k in s)  # 0: one model
-        self.history_, self.checkpoints_ = History([tuple(r) for r in info['history']]), info['checkpoints']
-        net = Seq2SeqNet(self.hp_, len(self.vocab_src_), len(self.vocab_trg_))
-        net.load_state_dict(states[0])
-        self.net_ = net.to(dev).eval()
-
-    def _train(self, hp, S, T, VS, VT, dev)->Seq2SeqNet:
-        net = Seq2SeqNet(hp, len(self.vocab_src_), len(self.vocab_trg_))
-        init_weights(net, hp['weight_init_type'], hp['weight_init_scale'], hp['xavier_factor_type'],
-                     torch.Generator().manual_seed(self.random_state))
-        net.to(dev)
-        hosts, rank = num_hosts(), host_rank()
-        opt = make_optimizer(hp['optimizer_type'], net.parameters(), hp['learning_rate'], momentum=hp['momentum'] or 0.0)
-        if hosts > 1: data_parallel(net, opt)           # several processes: average the gradients before each step...
-        if hp['clip_gradient'] >= 0:                    # ...then clip the averaged gradient, element by element
-            def clip(o, args, kwargs, c=hp['clip_gradient']):
-                for p in net.parameters():
-                    if p.grad is not None: p.grad.clamp_(-c, c)
-            opt.register_step_pre_hook(clip)
-        for g in opt.param_groups: g['weight_decay'] = hp['weight_decay']
-        metric, bs, n = hp['optimized_metric'], hp['batch_size'], len(S)
-        watch, mode = f'validation:{metric}', 'min' if metric == 'perplexity' else 'max'
-        stopper, plateau = EarlyStopping(hp['checkpoint_threshold'], mode=mode), EarlyStopping(hp['plateau_reduce_lr_threshold'], mode=mode)
-        decay = {'fixed_rate_inv_t': 1, 'fixed_rate_inv_sqrt_t': 3}.get(hp['lr_scheduler_type'], 0) / hp['fixed_rate_lr_half_life']
-        self.history_, best, self.checkpoints_ = History(), None, 0
-        gen, updates, epoch, since, train_nll, train_tok = torch.Generator().manual_seed(self.random_state), 0, 0, 0, 0.0, 0
-
-        def checkpoint()->bool:
-            "Evaluate, log, keep the best weights, adjust the learning rate; True when training should stop"
-            nonlocal best, since, train_nll, train_tok
-            net.eval()
-            keys = ['validation:perplexity', 'validation:accuracy'] + (['validation:bleu'] if metric == 'bleu' else [])
-            m = self.evaluate(VS, VT, 'validation', net=net, bleu=metric == 'bleu', log=False) if rank == 0 else {}
-            if hosts > 1:                               # rank 0 evaluates; every rank takes the same decisions from its numbers
-                m = dict(zip(keys, host_broadcast(torch.tensor([m.get(k, 0.0) for k in keys], dtype=torch.float64)).tolist()))
-                train_nll, train_tok = host_reduce(torch.tensor([train_nll, train_tok], dtype=torch.float64)).tolist()
-            m['train:perplexity'] = math.exp(train_nll / max(train_tok, 1))
-            net.train()
-            self.checkpoints_ += 1
-            for k, v in m.items():
-                self.history_.add(self.checkpoints_, k, v)
-                if self.verbose and rank == 0: print(format_metric(k, v, epoch))
-            since, train_nll, train_tok = 0, 0.0, 0
-            if stopper.improved(m[watch]): best = copy.deepcopy(net.state_dict())
-            if hp['lr_scheduler_type'] == 'plateau_reduce':
-                if not plateau.improved(m[watch]) and plateau.should_stop:
-                    for g in opt.param_groups: g['lr'] *= hp['plateau_reduce_lr_factor']
-                    plateau.bad_epochs = 0
-            else:
-                t = self.checkpoints_
-                f = 1 / (1 + decay * t) if hp['lr_scheduler_type'] == 'fixed_rate_inv_t' else 1 / math.sqrt(1 + decay * t)
-                for g in opt.param_groups: g['lr'] = hp['learning_rate'] * f
-            return (stopper.should_stop and hp['max_num_epochs'] is None and epoch >= hp['min_num_epochs'])
-
-        net.train()
-        stop = False
-        while not stop:
-            order = torch.randperm(n, generator=gen).tolist()
-            for i in range(0, n, bs):
-                idx = order[i:i + bs]
-                mine = idx[rank::hosts]                 # this process's slice of the global batch
-                opt.zero_grad(set_to_none=True)
-                nll = torch.zeros(0, device=dev)
-                if mine:
-                    x, lx = pad_batch([S[j] for j in mine], device=dev)
-                    yi, _ = pad_batch([T[j] for j in mine], bos=True, device=dev)
-                    yo, _ = pad_batch([T[j] for j in mine], eos=True, device=dev)
-                    nll = -net(x, lx, yi).gather(-1, yo[..., None])[..., 0][yo != PAD]
-                if hosts == 1: nll.mean().backward()
-                else:                                   # sum / (the global batch's tokens), times hosts: the average of
-                    tokens = sum(int((T[j] != PAD).sum()) + 1 for j in idx)   # the ranks' gradients is the batch's mean
-                    if mine: (nll.sum() * hosts / tokens).backward()   # a rank with no rows: data_parallel adds zeros
-                opt.step()
-                updates, since = updates + 1, since + 1
-                train_nll, train_tok = train_nll + float(nll.detach().sum()), train_tok + len(nll)
-                if updates % hp['checkpoint_frequency_num_batches'] == 0 and checkpoint(): stop = True; break
-                if updates == hp['max_num_batches']: stop = True; break
-            else: epoch += 1
-            if hp['max_num_epochs'] is not None and epoch >= hp['max_num_epochs']: stop = True
-        if since: checkpoint()
-        net.load_state_dict(best)
-        return net.eval()
-
-    # ---------------------------------------------------------------- metrics
-    def evaluate(self, source, target, channel:str='test', net=None, bleu:bool=True, log:bool=True)->dict:
-        "`channel:perplexity`, `channel:accuracy` and (when `bleu`) `channel:bleu` on sentences or id arrays"
-        net = net or self.net_
-        S = self._ids(source, self.vocab_src_, f'{channel} source', self.hp_['max_seq_len_source'])
-        T = self._ids(target, self.vocab_trg_, f'{channel} target', self.hp_['max_seq_len_target'])
-        nll, correct, count = token_stats(net, S, T, device=self.device_)
-        out = {f'{channel}:perplexity': math.exp(nll / count), f'{channel}:accuracy': correct / count}
-        if bleu:
-            k = self.hp_['bleu_sample_size']
-            k = len(S) if k <= 0 else min(k, len(S))        # sagestudy: 0 (the default) or -1 decode everything
-            hyps = [to_tokens(ids, self.inverse_trg_) for ids in self._decode(S[:k], net=net)[0]]
-            refs = [to_tokens(t, self.inverse_trg_) for t in T[:k]]
-            out[f'{channel}:bleu'] = corpus_bleu(hyps, refs)
-        if log and self.verbose:
-            for name, value in out.items(): print(format_metric(name, value))
-        return {k: float(v) for k, v in out.items()}
-
     @property
     def inverse_trg_(self)->list: return sorted(self.vocab_trg_, key=self.vocab_trg_.get)
-
-    # ---------------------------------------------------------------- inference
-    def _decode(self, S:list, beam_size:int|None=None, net=None, batch_size:int=256)->tuple[list, list, list]:
-        "Beam search over id arrays, in batches"
-        net, K = net or self.net_, beam_size or self.hp_['beam_size']
-        ids, lps, mats = [], [], []
-        for i in range(0, len(S), batch_size):
-            a, b, c = beam_search(net, S[i:i + batch_size], K, self.hp_['max_seq_len_target'] + 1, self.device_)
-            ids += a; lps += b; mats += c
-        return ids, lps, mats
 
     def translate(self, sentences:list, beam_size:int|None=None, attention:bool=False):
         "Translations of whitespace-tokenized `sentences` (and their attention matrices when `attention`)"
@@ -619,72 +463,60 @@ class Seq2Seq(SageMakerEstimator, BaseEstimator):
         "Corpus BLEU (0..100) of the translations of `X` against the references `y`"
         return corpus_bleu(self.predict(X), list(y))
 
-    def respond(self, body:bytes, content_type:str, accept:str)->tuple[bytes, str]:
-        "SageMaker's `/invocations` for Seq2Seq: JSON text, JSON Lines, or RecordIO-protobuf ids"
-        from sagestudy.core.errors import InvocationError
-        mime, out_mime = formats.parse_content_type(content_type)[0], formats.parse_content_type(accept)[0]
-        if mime == RECORDIO:
-            try: S = read_pairs(io.BytesIO(body), need_target=False)[0] if body else []
-            except DataFormatError as e: raise InvocationError(400, str(e)) from None
-            want = [False] * len(S)
-        else:
-            S, want = self._parse_text(body, mime)
-        if not S: raise InvocationError(400, 'the request holds no sentences')
-        try: S = self._ids(S, self.vocab_src_, 'request', self.hp_['max_seq_len_source'])
-        except DataFormatError as e: raise InvocationError(400, str(e)) from None
-        ids, _, mats = self._decode(S)
-        if out_mime == RECORDIO:
-            buf = io.BytesIO(); formats.write_records(buf, (formats.encode_record(
-                {'features': {'target': np.asarray(s, np.int32)}}) for s in ids))
-            return buf.getvalue(), RECORDIO
-        preds = [{'target': to_tokens(s, self.inverse_trg_)} | ({'matrix': m.round(6).tolist()} if w else {})
-                 for s, m, w in zip(ids, mats, want)]
-        if out_mime == 'application/jsonlines':
-            return ''.join(json.dumps(p) + '\n' for p in preds).encode(), 'application/jsonlines'
-        return json.dumps({'predictions': preds}).encode(), 'application/json'
+# %% ../../nbs/20_sequence/21_seq2seq.ipynb #81eac8ab
+@patch
+def fit(self:Seq2Seq, source, target, validation:tuple|None=None, vocab:tuple|None=None):
+    "Train on sentence pairs (strings, or id arrays with `vocab`); `validation` = (source, target) is required, as in SageMaker"
+    hp = self.hp_ = self._resolve()
+    if validation is None: raise ValueError("Seq2Seq needs validation data (SageMaker's validation channel is required)")
+    if len(source) != len(target): raise ValueError(f'{len(source)} source but {len(target)} target sentences')
+    if vocab is None:
+        if not all(isinstance(s, str) for s in [*source, *target]):
+            raise ValueError('token ids need their vocabularies: pass vocab=(source vocab, target vocab)')
+        vocab = (build_vocab(source), build_vocab(target))
+    self.vocab_src_, self.vocab_trg_ = dict(vocab[0]), dict(vocab[1])
+    S = self._ids(source, self.vocab_src_, 'train source', hp['max_seq_len_source'])
+    T = self._ids(target, self.vocab_trg_, 'train target', hp['max_seq_len_target'])
+    VS = self._ids(validation[0], self.vocab_src_, 'validation source', hp['max_seq_len_source'])
+    VT = self._ids(validation[1], self.vocab_trg_, 'validation target', hp['max_seq_len_target'])
+    dev = self.device_ = get_device(self.device)
+    world = self._world(dev)
+    if world > 1 and num_hosts() == 1: self._fit_spawned(world, dev, S, T, VS, VT)   # several GPUs (or `processes`)
+    else:                                              # one process, or one rank of a group already joined
+        with torch.random.fork_rng(devices=[dev] if dev.type == 'cuda' else []):
+            torch.manual_seed(self.random_state + host_rank())
+            self.net_ = self._train(hp, S, T, VS, VT, dev)
+    self.metrics_ = self.evaluate(VS, VT, channel='validation', log=False)
+    return self
 
-    def _parse_text(self, body:bytes, mime:str)->tuple[list, list]:
-        "Sentences and attention-matrix wishes of a JSON or JSON Lines request"
-        from sagestudy.core.errors import InvocationError
-        try: text = body.decode()
-        except UnicodeDecodeError: raise InvocationError(400, 'the request body is not UTF-8 text') from None
-        if mime == 'application/jsonlines':
-            S = []
-            for i, line in enumerate(l for l in text.splitlines() if l.strip()):
-                try: obj = json.loads(line)
-                except json.JSONDecodeError as e: raise InvocationError(400, f'line {i + 1}: not JSON ({e})') from None
-                if not isinstance(obj, dict) or not isinstance(obj.get('source'), str):
-                    raise InvocationError(400, f'line {i + 1}: expected {{"source": "<text>"}}')
-                S.append(obj['source'])
-            return S, [False] * len(S)
-        try: obj = json.loads(text)
-        except json.JSONDecodeError as e: raise InvocationError(400, f'not valid JSON: {e}') from None
-        if not isinstance(obj, dict) or not isinstance(obj.get('instances'), list):
-            raise InvocationError(400, 'expected {"instances": [{"data": "<text>"}, ...]}')
-        S, want = [], []
-        for i, inst in enumerate(obj['instances']):
-            if not isinstance(inst, dict) or not isinstance(inst.get('data'), str):
-                raise InvocationError(400, f'instances[{i}]: expected {{"data": "<text>"}}, got {json.dumps(inst)[:80]}')
-            if not inst['data'].split(): raise InvocationError(400, f'instances[{i}]: "data" holds no tokens')
-            conf = inst.get('configuration', {})
-            flag = str(conf.get('attention_matrix', 'false')).lower() if isinstance(conf, dict) else None
-            if flag not in ('true', 'false'):
-                raise InvocationError(400, f'instances[{i}]: configuration.attention_matrix must be "true" or "false"')
-            S.append(inst['data']); want.append(flag == 'true')
-        return S, want
+@patch
+def _world(self:Seq2Seq, dev)->int:
+    "Data-parallel processes to train with: `processes` when set, else one per GPU on CUDA (device 'auto'/'cuda'), else 1"
+    if self.processes is None: return torch.cuda.device_count() if dev.type == 'cuda' and dev.index is None else 1
+    n = int(self.processes)
+    if n < 1: raise ValueError(f'processes={self.processes!r}: must be 1 or more')
+    if dev.type == 'cuda' and n > torch.cuda.device_count():
+        raise ValueError(f'processes={n}: this machine has {torch.cuda.device_count()} CUDA GPU(s), one process per GPU')
+    return n
 
-    # ---------------------------------------------------------------- artifacts
-    def _get_state(self):
-        arrays = {k: v.detach().cpu().numpy() for k, v in self.net_.state_dict().items()}
-        return arrays, {'vocab_src': self.vocab_src_, 'vocab_trg': self.vocab_trg_, 'resolved': self.hp_,
-                        'metrics': self.metrics_}
-
-    def _set_state(self, arrays, info):
-        self.vocab_src_, self.vocab_trg_, self.hp_, self.metrics_ = info['vocab_src'], info['vocab_trg'], info['resolved'], info['metrics']
-        self.device_ = get_device(self.device)
-        net = Seq2SeqNet(self.hp_, len(self.vocab_src_), len(self.vocab_trg_))
-        net.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in arrays.items()})
-        self.net_ = net.to(self.device_).eval()
+# %% ../../nbs/20_sequence/21_seq2seq.ipynb #db53ddc1
+@patch
+def _fit_spawned(self:Seq2Seq, world:int, dev, S, T, VS, VT):
+    "Train in `world` spawned processes (nccl on cuda:0.., or gloo on the CPU) and keep rank 0's model"
+    import torch.multiprocessing as mp
+    from sagestudy.algorithms.seq2seq import _rank_main   # by module name: the spawned processes import it from there
+    backend = 'nccl' if dev.type == 'cuda' else 'gloo'
+    threads = max(1, torch.get_num_threads() // world) if backend == 'gloo' else torch.get_num_threads()
+    with tempfile.TemporaryDirectory() as d:
+        mp.spawn(_rank_main, nprocs=world, args=(world, backend, d, threads, self.get_params(),
+                                                 (self.vocab_src_, self.vocab_trg_), (S, T, VS, VT)))
+        states = [load_file(f'{d}/rank{r}.safetensors') for r in range(world)]
+        info = json.loads(Path(d, 'rank0.json').read_text())
+    self.rank_max_diff_ = max(float((s[k] - states[0][k]).abs().max()) for s in states[1:] for k in s)  # 0: one model
+    self.history_, self.checkpoints_ = History([tuple(r) for r in info['history']]), info['checkpoints']
+    net = Seq2SeqNet(self.hp_, len(self.vocab_src_), len(self.vocab_trg_))
+    net.load_state_dict(states[0])
+    self.net_ = net.to(dev).eval()
 
 def _rank_main(rank:int, world:int, backend:str, folder:str, threads:int, params:dict, vocab:tuple, data:tuple):
     "One data-parallel process: join the group, train on its slice of every batch, save its weights (rank 0: its history)"
@@ -700,6 +532,199 @@ def _rank_main(rank:int, world:int, backend:str, folder:str, threads:int, params
         save_file({k: v.detach().cpu().contiguous() for k, v in net.state_dict().items()}, f'{folder}/rank{rank}.safetensors')
         if rank == 0: Path(folder, 'rank0.json').write_text(json.dumps({'history': est.history_.to_json(), 'checkpoints': est.checkpoints_}))
     finally: dist.destroy_process_group()
+
+# %% ../../nbs/20_sequence/21_seq2seq.ipynb #ca441ad7
+@patch
+def _optimizer(self:Seq2Seq, net, hp:dict):
+    "The optimizer by SageMaker's name; with several processes the gradients are averaged, then clipped element by element"
+    opt = make_optimizer(hp['optimizer_type'], net.parameters(), hp['learning_rate'], momentum=hp['momentum'] or 0.0)
+    if num_hosts() > 1: data_parallel(net, opt)     # several processes: average the gradients before each step...
+    if hp['clip_gradient'] >= 0:                    # ...then clip the averaged gradient, element by element
+        def clip(o, args, kwargs, c=hp['clip_gradient']):
+            for p in net.parameters():
+                if p.grad is not None: p.grad.clamp_(-c, c)
+        opt.register_step_pre_hook(clip)
+    for g in opt.param_groups: g['weight_decay'] = hp['weight_decay']
+    return opt
+
+@patch
+def _adjust_lr(self:Seq2Seq, opt, hp:dict, plateau:EarlyStopping, value:float):
+    "After checkpoint `self.checkpoints_`: `plateau_reduce` cuts the rate after a plateau, the fixed-rate schedules decay it"
+    if hp['lr_scheduler_type'] == 'plateau_reduce':
+        if not plateau.improved(value) and plateau.should_stop:
+            for g in opt.param_groups: g['lr'] *= hp['plateau_reduce_lr_factor']
+            plateau.bad_epochs = 0
+        return
+    d = {'fixed_rate_inv_t': 1, 'fixed_rate_inv_sqrt_t': 3}.get(hp['lr_scheduler_type'], 0) / hp['fixed_rate_lr_half_life']
+    t = self.checkpoints_
+    f = 1 / (1 + d * t) if hp['lr_scheduler_type'] == 'fixed_rate_inv_t' else 1 / math.sqrt(1 + d * t)
+    for g in opt.param_groups: g['lr'] = hp['learning_rate'] * f
+
+# %% ../../nbs/20_sequence/21_seq2seq.ipynb #1a2ab5a8
+@patch
+def _train(self:Seq2Seq, hp, S, T, VS, VT, dev)->Seq2SeqNet:
+    "Sockeye's schedule: update on batches, evaluate every `checkpoint_frequency_num_batches`, keep the best checkpoint"
+    net = Seq2SeqNet(hp, len(self.vocab_src_), len(self.vocab_trg_))
+    init_weights(net, hp['weight_init_type'], hp['weight_init_scale'], hp['xavier_factor_type'],
+                 torch.Generator().manual_seed(self.random_state))
+    net.to(dev)
+    hosts, rank = num_hosts(), host_rank()
+    opt = self._optimizer(net, hp)
+    metric, bs, n = hp['optimized_metric'], hp['batch_size'], len(S)
+    watch, mode = f'validation:{metric}', 'min' if metric == 'perplexity' else 'max'
+    stopper, plateau = EarlyStopping(hp['checkpoint_threshold'], mode=mode), EarlyStopping(hp['plateau_reduce_lr_threshold'], mode=mode)
+    self.history_, best, self.checkpoints_ = History(), None, 0
+    gen, updates, epoch, since, train_nll, train_tok = torch.Generator().manual_seed(self.random_state), 0, 0, 0, 0.0, 0
+
+    def checkpoint()->bool:
+        "Evaluate, log, keep the best weights, adjust the learning rate; True when training should stop"
+        nonlocal best, since, train_nll, train_tok
+        net.eval()
+        keys = ['validation:perplexity', 'validation:accuracy'] + (['validation:bleu'] if metric == 'bleu' else [])
+        m = self.evaluate(VS, VT, 'validation', net=net, bleu=metric == 'bleu', log=False) if rank == 0 else {}
+        if hosts > 1:                               # rank 0 evaluates; every rank takes the same decisions from its numbers
+            m = dict(zip(keys, host_broadcast(torch.tensor([m.get(k, 0.0) for k in keys], dtype=torch.float64)).tolist()))
+            train_nll, train_tok = host_reduce(torch.tensor([train_nll, train_tok], dtype=torch.float64)).tolist()
+        m['train:perplexity'] = math.exp(train_nll / max(train_tok, 1))
+        net.train()
+        self.checkpoints_ += 1
+        for k, v in m.items():
+            self.history_.add(self.checkpoints_, k, v)
+            if self.verbose and rank == 0: print(format_metric(k, v, epoch))
+        since, train_nll, train_tok = 0, 0.0, 0
+        if stopper.improved(m[watch]): best = copy.deepcopy(net.state_dict())
+        self._adjust_lr(opt, hp, plateau, m[watch])
+        return (stopper.should_stop and hp['max_num_epochs'] is None and epoch >= hp['min_num_epochs'])
+
+    net.train()
+    stop = False
+    while not stop:
+        order = torch.randperm(n, generator=gen).tolist()
+        for i in range(0, n, bs):
+            idx = order[i:i + bs]
+            mine = idx[rank::hosts]                 # this process's slice of the global batch
+            opt.zero_grad(set_to_none=True)
+            nll = torch.zeros(0, device=dev)
+            if mine:
+                x, lx = pad_batch([S[j] for j in mine], device=dev)
+                yi, _ = pad_batch([T[j] for j in mine], bos=True, device=dev)
+                yo, _ = pad_batch([T[j] for j in mine], eos=True, device=dev)
+                nll = -net(x, lx, yi).gather(-1, yo[..., None])[..., 0][yo != PAD]
+            if hosts == 1: nll.mean().backward()
+            else:                                   # sum / (the global batch's tokens), times hosts: the average of
+                tokens = sum(int((T[j] != PAD).sum()) + 1 for j in idx)   # the ranks' gradients is the batch's mean
+                if mine: (nll.sum() * hosts / tokens).backward()   # a rank with no rows: data_parallel adds zeros
+            opt.step()
+            updates, since = updates + 1, since + 1
+            train_nll, train_tok = train_nll + float(nll.detach().sum()), train_tok + len(nll)
+            if updates % hp['checkpoint_frequency_num_batches'] == 0 and checkpoint(): stop = True; break
+            if updates == hp['max_num_batches']: stop = True; break
+        else: epoch += 1
+        if hp['max_num_epochs'] is not None and epoch >= hp['max_num_epochs']: stop = True
+    if since: checkpoint()
+    net.load_state_dict(best)
+    return net.eval()
+
+# %% ../../nbs/20_sequence/21_seq2seq.ipynb #df5ec2e2
+@patch
+def evaluate(self:Seq2Seq, source, target, channel:str='test', net=None, bleu:bool=True, log:bool=True)->dict:
+    "`channel:perplexity`, `channel:accuracy` and (when `bleu`) `channel:bleu` on sentences or id arrays"
+    net = net or self.net_
+    S = self._ids(source, self.vocab_src_, f'{channel} source', self.hp_['max_seq_len_source'])
+    T = self._ids(target, self.vocab_trg_, f'{channel} target', self.hp_['max_seq_len_target'])
+    nll, correct, count = token_stats(net, S, T, device=self.device_)
+    out = {f'{channel}:perplexity': math.exp(nll / count), f'{channel}:accuracy': correct / count}
+    if bleu:
+        k = self.hp_['bleu_sample_size']
+        k = len(S) if k <= 0 else min(k, len(S))        # sagestudy: 0 (the default) or -1 decode everything
+        hyps = [to_tokens(ids, self.inverse_trg_) for ids in self._decode(S[:k], net=net)[0]]
+        refs = [to_tokens(t, self.inverse_trg_) for t in T[:k]]
+        out[f'{channel}:bleu'] = corpus_bleu(hyps, refs)
+    if log and self.verbose:
+        for name, value in out.items(): print(format_metric(name, value))
+    return {k: float(v) for k, v in out.items()}
+
+@patch
+def _decode(self:Seq2Seq, S:list, beam_size:int|None=None, net=None, batch_size:int=256)->tuple[list, list, list]:
+    "Beam search over id arrays, in batches"
+    net, K = net or self.net_, beam_size or self.hp_['beam_size']
+    ids, lps, mats = [], [], []
+    for i in range(0, len(S), batch_size):
+        a, b, c = beam_search(net, S[i:i + batch_size], K, self.hp_['max_seq_len_target'] + 1, self.device_)
+        ids += a; lps += b; mats += c
+    return ids, lps, mats
+
+# %% ../../nbs/20_sequence/21_seq2seq.ipynb #5f136ed8
+@patch
+def respond(self:Seq2Seq, body:bytes, content_type:str, accept:str)->tuple[bytes, str]:
+    "SageMaker's `/invocations` for Seq2Seq: JSON text, JSON Lines, or RecordIO-protobuf ids"
+    from sagestudy.core.errors import InvocationError
+    mime, out_mime = formats.parse_content_type(content_type)[0], formats.parse_content_type(accept)[0]
+    if mime == RECORDIO:
+        try: S = read_pairs(io.BytesIO(body), need_target=False)[0] if body else []
+        except DataFormatError as e: raise InvocationError(400, str(e)) from None
+        want = [False] * len(S)
+    else:
+        S, want = self._parse_text(body, mime)
+    if not S: raise InvocationError(400, 'the request holds no sentences')
+    try: S = self._ids(S, self.vocab_src_, 'request', self.hp_['max_seq_len_source'])
+    except DataFormatError as e: raise InvocationError(400, str(e)) from None
+    ids, _, mats = self._decode(S)
+    if out_mime == RECORDIO:
+        buf = io.BytesIO(); formats.write_records(buf, (formats.encode_record(
+            {'features': {'target': np.asarray(s, np.int32)}}) for s in ids))
+        return buf.getvalue(), RECORDIO
+    preds = [{'target': to_tokens(s, self.inverse_trg_)} | ({'matrix': m.round(6).tolist()} if w else {})
+             for s, m, w in zip(ids, mats, want)]
+    if out_mime == 'application/jsonlines':
+        return ''.join(json.dumps(p) + '\n' for p in preds).encode(), 'application/jsonlines'
+    return json.dumps({'predictions': preds}).encode(), 'application/json'
+
+@patch
+def _parse_text(self:Seq2Seq, body:bytes, mime:str)->tuple[list, list]:
+    "Sentences and attention-matrix wishes of a JSON or JSON Lines request"
+    from sagestudy.core.errors import InvocationError
+    try: text = body.decode()
+    except UnicodeDecodeError: raise InvocationError(400, 'the request body is not UTF-8 text') from None
+    if mime == 'application/jsonlines':
+        S = []
+        for i, line in enumerate(l for l in text.splitlines() if l.strip()):
+            try: obj = json.loads(line)
+            except json.JSONDecodeError as e: raise InvocationError(400, f'line {i + 1}: not JSON ({e})') from None
+            if not isinstance(obj, dict) or not isinstance(obj.get('source'), str):
+                raise InvocationError(400, f'line {i + 1}: expected {{"source": "<text>"}}')
+            S.append(obj['source'])
+        return S, [False] * len(S)
+    try: obj = json.loads(text)
+    except json.JSONDecodeError as e: raise InvocationError(400, f'not valid JSON: {e}') from None
+    if not isinstance(obj, dict) or not isinstance(obj.get('instances'), list):
+        raise InvocationError(400, 'expected {"instances": [{"data": "<text>"}, ...]}')
+    S, want = [], []
+    for i, inst in enumerate(obj['instances']):
+        if not isinstance(inst, dict) or not isinstance(inst.get('data'), str):
+            raise InvocationError(400, f'instances[{i}]: expected {{"data": "<text>"}}, got {json.dumps(inst)[:80]}')
+        if not inst['data'].split(): raise InvocationError(400, f'instances[{i}]: "data" holds no tokens')
+        conf = inst.get('configuration', {})
+        flag = str(conf.get('attention_matrix', 'false')).lower() if isinstance(conf, dict) else None
+        if flag not in ('true', 'false'):
+            raise InvocationError(400, f'instances[{i}]: configuration.attention_matrix must be "true" or "false"')
+        S.append(inst['data']); want.append(flag == 'true')
+    return S, want
+
+# %% ../../nbs/20_sequence/21_seq2seq.ipynb #df4a825d
+@patch
+def _get_state(self:Seq2Seq):
+    arrays = {k: v.detach().cpu().numpy() for k, v in self.net_.state_dict().items()}
+    return arrays, {'vocab_src': self.vocab_src_, 'vocab_trg': self.vocab_trg_, 'resolved': self.hp_,
+                    'metrics': self.metrics_}
+
+@patch
+def _set_state(self:Seq2Seq, arrays, info):
+    self.vocab_src_, self.vocab_trg_, self.hp_, self.metrics_ = info['vocab_src'], info['vocab_trg'], info['resolved'], info['metrics']
+    self.device_ = get_device(self.device)
+    net = Seq2SeqNet(self.hp_, len(self.vocab_src_), len(self.vocab_trg_))
+    net.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in arrays.items()})
+    self.net_ = net.to(self.device_).eval()
 
 # %% ../../nbs/20_sequence/21_seq2seq.ipynb #d40151f0
 def plot_attention(matrix:np.ndarray, source:str, target:str, ax=None):

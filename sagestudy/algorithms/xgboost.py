@@ -160,6 +160,7 @@ def check_eval_metric(value:str, objective:str)->list[str]:
         out.append(m)
     return out
 
+# %% ../../nbs/10_supervised/12_xgboost.ipynb #e1a20001
 def resolve_aliases(hp:dict)->dict:
     "Fold the container's aliases (reg_alpha, learning_rate, min_split_loss, reg_lambda) into their main names"
     hp, defaults = dict(hp), get_spec('xgboost').hp
@@ -296,86 +297,6 @@ class XGBoost(SageMakerEstimator, BaseEstimator):
             raise HyperparameterError('xgboost', 'num_class', self.num_class, f'the labels have {len(self.classes_)} classes')
         return np.searchsorted(self.classes_, y).astype(np.float32)
 
-    def fit(self, X, y, validation=None, sample_weight=None):
-        "Train on (`X`, `y`) for num_round rounds; `validation=(Xv, yv)` is SageMaker's validation channel"
-        try: return self._fit(X, y, validation, sample_weight)
-        except xgb.core.XGBoostError as e: raise AlgorithmError('xgboost', restate_xgboost_error(e)) from None
-
-    def _fit(self, X, y, validation, sample_weight):
-        X, y = validate_data(self, X, y, accept_sparse='csr', dtype=np.float32, ensure_all_finite='allow-nan')
-        check_width(X.shape[1])
-        params = translate_params(self.sagemaker_values(), quiet=not self.verbose)
-        self.hp_ = self._validate_hyperparameters()
-        if sample_weight is not None:
-            sample_weight = np.asarray(sample_weight, np.float32)
-            if sample_weight.shape != (len(y),): raise ValueError(f'sample_weight has shape {sample_weight.shape}, expected ({len(y)},)')
-            if sample_weight.sum() <= 0: raise ValueError('sample_weight sums to zero: there is nothing to fit')
-        dtrain = xgb.DMatrix(X, self._encode(y, params['objective']), weight=sample_weight)
-        evals = [(dtrain, 'train')]
-        if validation is not None:
-            Xv, yv = validation
-            Xv = validate_data(self, Xv, accept_sparse='csr', dtype=np.float32, ensure_all_finite='allow-nan', reset=False)
-            yv = np.searchsorted(self.classes_, yv).astype(np.float32) if self.classes_ is not None else np.asarray(yv, np.float32)
-            evals.append((xgb.DMatrix(Xv, yv), 'validation'))
-        if self.early_stopping_rounds is not None and validation is None:
-            raise HyperparameterError('xgboost', 'early_stopping_rounds', self.early_stopping_rounds, 'needs a validation channel')
-        self.log_, self.history_ = [], {}
-        if self.instance_count > 1 or self.dask_address:        # several instances: xgboost's Dask interface
-            ev = [(Xv, yv, 'validation')] if validation is not None else []
-            self.booster_, self.history_ = train_dask(params, X, self._encode(y, params['objective']), sample_weight, ev,
-                self.num_round, self.early_stopping_rounds, self.instance_count, self.dask_address)
-            log = SageMakerLog(self.log_, echo=self.verbose)
-            rounds = len(next(iter(self.history_['train'].values())))
-            for i in range(rounds):                              # the same log lines, written after the fact
-                log.after_iteration(None, i, {d: {m: v[:i + 1] for m, v in ms.items()} for d, ms in self.history_.items()})
-        else:
-            self.booster_ = xgb.train(params, dtrain, self.num_round, evals=evals, evals_result=self.history_,
-                                      early_stopping_rounds=self.early_stopping_rounds, verbose_eval=False,
-                                      callbacks=[SageMakerLog(self.log_, echo=self.verbose)])
-        if self.early_stopping_rounds is not None:   # hosting uses the best round
-            self.best_iteration_ = self.booster_.best_iteration
-            self.booster_ = self.booster_[: self.best_iteration_ + 1]
-        self.params_ = params
-        return self
-
-    def _read_channel(self, path, content_type:str)->tuple:
-        "A channel as XGBoost reads it: short content-type names, and with csv_weights=1 the second CSV column as weights"
-        mime, _ = formats.parse_content_type(content_type)
-        mime = {'libsvm': 'text/libsvm', 'text/x-libsvm': 'text/libsvm', 'csv': 'text/csv', 'parquet': 'application/x-parquet',
-                'recordio-protobuf': 'application/x-recordio-protobuf'}.get(mime, mime)
-        if mime == 'text/csv' and self.csv_weights == 1:
-            X, yw = read_channel(path, 'text/csv;label_size=2')
-            return X, yw[:, 0], yw[:, 1]
-        X, y = read_channel(path, mime)
-        if y is None or len(y) == 0: raise DataFormatError(path, 'training data needs a label on every row')
-        return X, np.asarray(y).reshape(len(y), -1)[:, 0], None
-
-    def fit_files(self, train, content_type:str='text/libsvm', validation=None):
-        "Train from SageMaker channel files: shorthand for `fit_channels({'train': ..., 'validation': ...}, content_type)`"
-        return self.fit_channels({'train': train, **({'validation': validation} if validation is not None else {})}, content_type)
-
-    # ---------------------------------------------------------------- prediction
-    def _dmatrix(self, X):
-        check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse='csr', dtype=np.float32, ensure_all_finite='allow-nan', reset=False)
-        return xgb.DMatrix(X)
-
-    def predict_score(self, X):
-        "SageMaker's `score`: what the booster predicts (P(y=1) for binary:logistic, class probabilities for multi:softprob)"
-        d = self._dmatrix(X)
-        return self.booster_.predict(d)
-
-    def predict(self, X):
-        "Predicted label (classifiers) or value (regression)"
-        s = self.predict_score(X)
-        obj = self.params_['objective']
-        if self.classes_ is None: return s
-        if obj == 'multi:softprob': idx = s.argmax(1)
-        elif obj == 'multi:softmax': idx = s.astype(int)
-        elif obj == 'binary:logistic': idx = (s > 0.5).astype(int)
-        else: idx = (s > 0).astype(int) if obj == 'binary:logitraw' else s.astype(int)
-        return self.classes_[np.clip(idx, 0, len(self.classes_) - 1)]
-
     def _has_proba(self): return self.objective in ('binary:logistic', 'multi:softprob')
 
     @available_if(_has_proba)
@@ -402,29 +323,122 @@ class XGBoost(SageMakerEstimator, BaseEstimator):
         tags.input_tags.sparse, tags.input_tags.allow_nan = True, True   # NaN (and absent sparse entries) = missing
         return self._problem_tags(tags, self._is_classifier(), multi_class=str(self.objective).startswith('multi:'))
 
-    @classmethod
-    def _check_instances(cls):
-        "Configurations that scikit-learn's contract checks run on"
-        return [cls(num_round=10, nthread=1), cls(num_round=10, nthread=1, objective='binary:logistic')]
+# %% ../../nbs/10_supervised/12_xgboost.ipynb #e1a20002
+@patch
+def fit(self:XGBoost, X, y, validation=None, sample_weight=None):
+    "Train on (`X`, `y`) for num_round rounds; `validation=(Xv, yv)` is SageMaker's validation channel"
+    try: return self._fit(X, y, validation, sample_weight)
+    except xgb.core.XGBoostError as e: raise AlgorithmError('xgboost', restate_xgboost_error(e)) from None
 
-    def _expected_failed_checks(self)->dict:
-        "Checks that fail by design for this configuration, with the reason"
-        if not self._is_classifier(): return {}
-        why = ('a row of weight 2 and two copies of it give gradient sums that agree only up to float32 rounding, '
-               'which can flip a near-tied split; the check asks for rtol=1e-7')
-        return {'check_sample_weight_equivalence_on_dense_data': why, 'check_sample_weight_equivalence_on_sparse_data': why}
+@patch
+def _fit(self:XGBoost, X, y, validation, sample_weight):
+    X, y = validate_data(self, X, y, accept_sparse='csr', dtype=np.float32, ensure_all_finite='allow-nan')
+    check_width(X.shape[1])
+    params = translate_params(self.sagemaker_values(), quiet=not self.verbose)
+    self.hp_ = self._validate_hyperparameters()
+    if sample_weight is not None:
+        sample_weight = np.asarray(sample_weight, np.float32)
+        if sample_weight.shape != (len(y),): raise ValueError(f'sample_weight has shape {sample_weight.shape}, expected ({len(y)},)')
+        if sample_weight.sum() <= 0: raise ValueError('sample_weight sums to zero: there is nothing to fit')
+    dtrain = xgb.DMatrix(X, self._encode(y, params['objective']), weight=sample_weight)
+    evals = [(dtrain, 'train')]
+    if validation is not None:
+        Xv, yv = validation
+        Xv = validate_data(self, Xv, accept_sparse='csr', dtype=np.float32, ensure_all_finite='allow-nan', reset=False)
+        yv = np.searchsorted(self.classes_, yv).astype(np.float32) if self.classes_ is not None else np.asarray(yv, np.float32)
+        evals.append((xgb.DMatrix(Xv, yv), 'validation'))
+    if self.early_stopping_rounds is not None and validation is None:
+        raise HyperparameterError('xgboost', 'early_stopping_rounds', self.early_stopping_rounds, 'needs a validation channel')
+    self.log_, self.history_ = [], {}
+    if self.instance_count > 1 or self.dask_address:        # several instances: xgboost's Dask interface
+        ev = [(Xv, yv, 'validation')] if validation is not None else []
+        self.booster_, self.history_ = train_dask(params, X, self._encode(y, params['objective']), sample_weight, ev,
+            self.num_round, self.early_stopping_rounds, self.instance_count, self.dask_address)
+        log = SageMakerLog(self.log_, echo=self.verbose)
+        rounds = len(next(iter(self.history_['train'].values())))
+        for i in range(rounds):                              # the same log lines, written after the fact
+            log.after_iteration(None, i, {d: {m: v[:i + 1] for m, v in ms.items()} for d, ms in self.history_.items()})
+    else:
+        self.booster_ = xgb.train(params, dtrain, self.num_round, evals=evals, evals_result=self.history_,
+                                  early_stopping_rounds=self.early_stopping_rounds, verbose_eval=False,
+                                  callbacks=[SageMakerLog(self.log_, echo=self.verbose)])
+    if self.early_stopping_rounds is not None:   # hosting uses the best round
+        self.best_iteration_ = self.booster_.best_iteration
+        self.booster_ = self.booster_[: self.best_iteration_ + 1]
+    self.params_ = params
+    return self
 
-    def _get_state(self):
-        arrays = {'booster_ubj': np.frombuffer(bytes(self.booster_.save_raw('ubj')), np.uint8)}
-        info = {'classes': None if self.classes_ is None else self.classes_.tolist(), 'n_features_in': self.n_features_in_,
-                'params': self.params_, 'best_iteration': getattr(self, 'best_iteration_', None)}
-        return arrays, info
+# %% ../../nbs/10_supervised/12_xgboost.ipynb #e1a20003
+@patch
+def _read_channel(self:XGBoost, path, content_type:str)->tuple:
+    "A channel as XGBoost reads it: short content-type names, and with csv_weights=1 the second CSV column as weights"
+    mime, _ = formats.parse_content_type(content_type)
+    mime = {'libsvm': 'text/libsvm', 'text/x-libsvm': 'text/libsvm', 'csv': 'text/csv', 'parquet': 'application/x-parquet',
+            'recordio-protobuf': 'application/x-recordio-protobuf'}.get(mime, mime)
+    if mime == 'text/csv' and self.csv_weights == 1:
+        X, yw = read_channel(path, 'text/csv;label_size=2')
+        return X, yw[:, 0], yw[:, 1]
+    X, y = read_channel(path, mime)
+    if y is None or len(y) == 0: raise DataFormatError(path, 'training data needs a label on every row')
+    return X, np.asarray(y).reshape(len(y), -1)[:, 0], None
 
-    def _set_state(self, arrays, info):
-        self.booster_ = xgb.Booster(); self.booster_.load_model(bytearray(arrays['booster_ubj'].tobytes()))
-        self.classes_ = None if info['classes'] is None else np.array(info['classes'])
-        self.n_features_in_, self.params_ = info['n_features_in'], info['params']
-        if info['best_iteration'] is not None: self.best_iteration_ = info['best_iteration']
+@patch
+def fit_files(self:XGBoost, train, content_type:str='text/libsvm', validation=None):
+    "Train from SageMaker channel files: shorthand for `fit_channels({'train': ..., 'validation': ...}, content_type)`"
+    return self.fit_channels({'train': train, **({'validation': validation} if validation is not None else {})}, content_type)
+
+# %% ../../nbs/10_supervised/12_xgboost.ipynb #e1a20004
+@patch
+def _dmatrix(self:XGBoost, X):
+    check_is_fitted(self)
+    X = validate_data(self, X, accept_sparse='csr', dtype=np.float32, ensure_all_finite='allow-nan', reset=False)
+    return xgb.DMatrix(X)
+
+@patch
+def predict_score(self:XGBoost, X):
+    "SageMaker's `score`: what the booster predicts (P(y=1) for binary:logistic, class probabilities for multi:softprob)"
+    d = self._dmatrix(X)
+    return self.booster_.predict(d)
+
+@patch
+def predict(self:XGBoost, X):
+    "Predicted label (classifiers) or value (regression)"
+    s = self.predict_score(X)
+    obj = self.params_['objective']
+    if self.classes_ is None: return s
+    if obj == 'multi:softprob': idx = s.argmax(1)
+    elif obj == 'multi:softmax': idx = s.astype(int)
+    elif obj == 'binary:logistic': idx = (s > 0.5).astype(int)
+    else: idx = (s > 0).astype(int) if obj == 'binary:logitraw' else s.astype(int)
+    return self.classes_[np.clip(idx, 0, len(self.classes_) - 1)]
+
+# %% ../../nbs/10_supervised/12_xgboost.ipynb #e1a20005
+@patch(cls_method=True)
+def _check_instances(cls:XGBoost):
+    "Configurations that scikit-learn's contract checks run on"
+    return [cls(num_round=10, nthread=1), cls(num_round=10, nthread=1, objective='binary:logistic')]
+
+@patch
+def _expected_failed_checks(self:XGBoost)->dict:
+    "Checks that fail by design for this configuration, with the reason"
+    if not self._is_classifier(): return {}
+    why = ('a row of weight 2 and two copies of it give gradient sums that agree only up to float32 rounding, '
+           'which can flip a near-tied split; the check asks for rtol=1e-7')
+    return {'check_sample_weight_equivalence_on_dense_data': why, 'check_sample_weight_equivalence_on_sparse_data': why}
+
+@patch
+def _get_state(self:XGBoost):
+    arrays = {'booster_ubj': np.frombuffer(bytes(self.booster_.save_raw('ubj')), np.uint8)}
+    info = {'classes': None if self.classes_ is None else self.classes_.tolist(), 'n_features_in': self.n_features_in_,
+            'params': self.params_, 'best_iteration': getattr(self, 'best_iteration_', None)}
+    return arrays, info
+
+@patch
+def _set_state(self:XGBoost, arrays, info):
+    self.booster_ = xgb.Booster(); self.booster_.load_model(bytearray(arrays['booster_ubj'].tobytes()))
+    self.classes_ = None if info['classes'] is None else np.array(info['classes'])
+    self.n_features_in_, self.params_ = info['n_features_in'], info['params']
+    if info['best_iteration'] is not None: self.best_iteration_ = info['best_iteration']
 
 # %% ../../nbs/10_supervised/12_xgboost.ipynb #b29454d0
 _REGRESSION_KEYS = ('predicted_score',)

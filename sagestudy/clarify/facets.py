@@ -10,12 +10,13 @@ import json, math, warnings
 import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
+import ipywidgets as W
 from ..core.errors import DataFormatError
 
 # %% auto #0
-__all__ = ['METRICS', 'DESCRIPTIONS', 'PRETRAINING', 'POSTTRAINING', 'divide', 'difference', 'BiasMetricError', 'facet_sizes',
-           'column_kind', 'positive_mask', 'threshold_text', 'facet_groups', 'binarize', 'select_methods', 'BiasReport',
-           'evaluate', 'facet_counts']
+__all__ = ['METRICS', 'DESCRIPTIONS', 'PRETRAINING', 'POSTTRAINING', 'INPUTS', 'divide', 'difference', 'BiasMetricError',
+           'facet_sizes', 'column_kind', 'positive_mask', 'threshold_text', 'facet_groups', 'binarize', 'metric_table',
+           'select_methods', 'BiasReport', 'evaluate', 'facet_counts', 'plot_facet_split', 'explore_facets']
 
 # %% ../../nbs/50_clarify/50_facets.ipynb #6fb7a0e8
 def divide(x:float, # numerator
@@ -210,6 +211,21 @@ DESCRIPTIONS = {   # the `description` strings Clarify's report writes (smclarif
 PRETRAINING = [k for k, v in METRICS.items() if v[1] == 'pre']
 POSTTRAINING = [k for k, v in METRICS.items() if v[1] == 'post']
 
+# %% ../../nbs/50_clarify/50_facets.ipynb #5ca7ae5b
+INPUTS = {   # code: what the metric reads besides the facet
+    'CI': 'facet only', 'DPL': 'labels', 'KL': 'labels', 'JS': 'labels', 'LP': 'labels', 'TVD': 'labels', 'KS': 'labels',
+    'CDDL': 'labels + group variable', 'DPPL': 'predictions', 'DI': 'predictions', 'DCA': 'labels + predictions',
+    'DCR': 'labels + predictions', 'SD': 'labels + predictions', 'RD': 'labels + predictions', 'DAR': 'labels + predictions',
+    'DRR': 'labels + predictions', 'AD': 'labels + predictions', 'CDDPL': 'predictions + group variable',
+    'TE': 'labels + predictions', 'FT': 'predictions + feature columns', 'GE': 'labels + predictions (ignores the facet)'}
+
+def metric_table(stage:str|None=None, # 'pre', 'post' or None for all 21
+                )->pd.DataFrame:
+    "The metric catalogue as a table: code, name, stage, inputs, range and meaning"
+    rows = [dict(code=k, name=v[0], stage=v[1], reads=INPUTS[k], range=v[2], meaning=v[3])
+            for k, v in METRICS.items() if stage in (None, v[1])]
+    return pd.DataFrame(rows).set_index('code')
+
 # %% ../../nbs/50_clarify/50_facets.ipynb #7105d291
 def select_methods(methods, stage:str)->list:
     "The metric codes asked for by `methods` ('all' or a list) for `stage` ('pre'/'post')"
@@ -308,3 +324,41 @@ def facet_counts(d:np.ndarray, y:np.ndarray, y_hat:np.ndarray|None=None)->dict:
     c = {'n_d': int(d.sum()), 'n_a': int((~d).sum()), 'n_d(1)': int((d & y).sum()), 'n_a(1)': int((~d & y).sum())}
     if y_hat is not None: c.update({'nhat_d(1)': int((d & y_hat).sum()), 'nhat_a(1)': int((~d & y_hat).sum())})
     return c
+
+# %% ../../nbs/50_clarify/50_facets.ipynb #fe27b279
+def plot_facet_split(df:pd.DataFrame,               # the data set
+                     label:str,                     # label column
+                     label_values_or_threshold,     # positive label value(s) or threshold
+                     facet:str,                     # facet column
+                     facet_values_or_threshold=None,# facet d value(s), threshold, or None: one-vs-all
+                     facet_kind:str|None=None,      # 'categorical'/'continuous' to override Clarify's guess
+                     ax=None,
+                    )->list:                        # facet_counts of every block
+    "Bars of rows and positive labels in facets d and a for one facet choice"
+    b = binarize(df, label, facet, label_values_or_threshold, facet_values_or_threshold, facet_kind=facet_kind)
+    blocks = [dict(value_or_threshold=v, metrics={}, counts=facet_counts(d, b['y'])) for v, d in b['blocks']]
+    ax = BiasReport('pre', label, b['label_text'], facet, blocks).plot(ax)
+    rates = [f"{k['value_or_threshold']}: q_d {k['counts']['n_d(1)'] / k['counts']['n_d']:.2f}, "
+             f"q_a {k['counts']['n_a(1)'] / max(k['counts']['n_a'], 1):.2f}" for k in blocks]
+    ax.set_title(f'positive rate of {label!r}, facet {facet!r}\n' + '\n'.join(rates), fontsize=8)
+    return [k['counts'] for k in blocks]
+
+def _parse_choice(df:pd.DataFrame, facet:str, text:str, kind:str|None=None):
+    "Text box -> facet_values_or_threshold: '' is one-vs-all, a number for a continuous column, else a list"
+    text = text.strip()
+    if not text: return None
+    if column_kind(df[facet], None, kind) == 'continuous': return float(text)
+    return [v.strip() for v in text.split(',')]
+
+def explore_facets(df:pd.DataFrame, label:str, label_values_or_threshold,
+                   facets:list,              # facet columns offered in the menu
+                   kinds:dict|None=None):    # column -> 'categorical'/'continuous', overriding Clarify's guess
+    "A column menu and a value box redrawing `plot_facet_split`"
+    kinds = kinds or {}
+    def show(facet, values_or_threshold):
+        kind = kinds.get(facet)
+        try: plot_facet_split(df, label, label_values_or_threshold, facet, _parse_choice(df, facet, values_or_threshold, kind), kind)
+        except (DataFormatError, ValueError) as e: print(f'{type(e).__name__}: {e}'); return
+        plt.show()
+    return W.interactive(show, facet=W.Dropdown(options=facets, value=facets[0]),
+                         values_or_threshold=W.Text(value='f', continuous_update=False))

@@ -6,7 +6,8 @@ Docs: https://sagestudy.github.io/sagestudy/60_platform/serving.html.md"""
 
 # %% ../../nbs/60_platform/62_serving.ipynb #fb00b4f6
 from __future__ import annotations
-import http.client, json, logging, os, signal, socket, sys, tempfile, time, weakref
+import http.client, json, logging, os, selectors, signal, socket, sys, tempfile, threading, time, weakref
+from functools import partial
 from http import HTTPStatus
 from pathlib import Path
 import numpy as np
@@ -18,7 +19,7 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 from gunicorn.errors import HaltServer
 from gunicorn.http.errors import ParseException, NoMoreData
-from gunicorn.workers.sync import SyncWorker
+from gunicorn.workers.gthread import ThreadWorker, TConn
 from ..core import formats
 from ..core.errors import DataFormatError, InvocationError
 
@@ -83,7 +84,10 @@ def invoke(model,              # a fitted sagestudy estimator (`predict_response
 # %% ../../nbs/60_platform/62_serving.ipynb #a8b5571d
 class InferenceApp:
     "The container's web application as a WSGI callable: `GET /ping` and `POST /invocations` around `invoke`"
-    def __init__(self, model, read_timeout:float=10): self.model, self.read_timeout = model, read_timeout
+    def __init__(self, model, read_timeout:float=10):
+        self.model, self.read_timeout = model, read_timeout
+        self._compute, self._state = threading.Lock(), threading.Lock()   # one prediction at a time; `_state` guards the fields below
+        self.busy_since, self._held, self._abandoned = None, {}, False   # start of the prediction running; requests read, not yet answered
     log = logging.getLogger('gunicorn.error')          # the server's log: 5xx tracebacks go there
 
     def __call__(self, environ, start_response):
@@ -95,7 +99,7 @@ class InferenceApp:
         if method != 'POST': return self._answer(start_response, 405, 'use POST /invocations', Allow='POST')
         try:
             body = self._read_body(environ)
-            out, ctype = invoke(self.model, body, environ.get('CONTENT_TYPE'), environ.get('HTTP_ACCEPT'))
+            out, ctype = self._predict(environ, body)
         except InvocationError as e:
             if e.status >= 500: self.log.error('%s on POST /invocations: %s', e.status, e.message)
             return self._answer(start_response, e.status, e.message)
@@ -119,6 +123,15 @@ def _read_body(self:InferenceApp, environ)->bytes:
     "The request body (Content-Length or chunked), at most `MAX_PAYLOAD` bytes; 411/413/400/408 when it cannot be had"
     stream, length = environ['wsgi.input'], environ.get('CONTENT_LENGTH')
     chunked = 'chunked' in environ.get('HTTP_TRANSFER_ENCODING', '').lower()
+    try: return self._body(stream, length, chunked)
+    except InvocationError:                            # not read to its end: the connection cannot carry another request
+        try: stream.failed = True                      # gunicorn's mark for that: it closes the connection after the answer
+        except AttributeError: pass                    # another WSGI server's stream
+        raise
+
+@patch
+def _body(self:InferenceApp, stream, length:str|None, chunked:bool)->bytes:
+    "`_read_body`'s reading: the body, or the `InvocationError` that says why it could not be had"
     if not length and not chunked: raise InvocationError(411, 'POST /invocations needs a Content-Length header or a chunked body')
     too_big = lambda n: InvocationError(413, f"payload is {n} bytes; SageMaker's limit is {MAX_PAYLOAD:,} (6 MB)")
     try:
@@ -137,6 +150,35 @@ def _read_body(self:InferenceApp, environ)->bytes:
     except TimeoutError: raise InvocationError(408, f'the client sent no body data for {self.read_timeout} s') from None
     except (ParseException, NoMoreData) as e:          # a malformed chunked body
         raise InvocationError(400, f'malformed chunked body: {type(e).__name__}: {e}') from None
+
+# %% ../../nbs/60_platform/62_serving.ipynb #ef5f301c
+@patch
+def _predict(self:InferenceApp, environ, body:bytes)->tuple[bytes, str]:
+    "`invoke` under the compute lock: one prediction at a time in this process; `busy_since` while it runs"
+    key = id(environ)
+    with self._state: self._held[key] = [environ.get('gunicorn.socket'), 'queued']
+    try:
+        with self._compute:
+            with self._state: self.busy_since, self._held[key][1] = time.monotonic(), 'predicting'
+            try: return invoke(self.model, body, environ.get('CONTENT_TYPE'), environ.get('HTTP_ACCEPT'))
+            finally: self.busy_since = None
+    finally:
+        with self._state: self._held.pop(key); abandoned = self._abandoned
+        if abandoned: threading.Event().wait()          # `abandon` has answered this request: the process is about to exit
+
+@patch
+def abandon(self:InferenceApp, timeout:float):
+    "Before the worker is stopped for a request past `timeout`: answer it 500, and the requests queued behind it 503"
+    with self._state:
+        self._abandoned = True
+        for sock, stage in self._held.values():
+            status, text = ((500, f'the model took longer than the request timeout ({timeout} s, SAGEMAKER_MODEL_SERVER_TIMEOUT); '
+                                  'its worker is being replaced') if stage == 'predicting' else
+                            (503, 'this request was queued behind one that passed the request timeout; its worker is being replaced: retry'))
+            head = (f'HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\nContent-Type: text/plain\r\nContent-Length: {len(text)}\r\n'
+                    f'Connection: close\r\nX-Sagestudy-Worker: {os.getpid()}\r\n\r\n')
+            try: sock.sendall(head.encode() + text.encode())
+            except (OSError, AttributeError): pass       # the client is gone, or no socket (another WSGI server)
 
 # %% ../../nbs/60_platform/62_serving.ipynb #5ab1e1b5
 def _one_compute_thread():
@@ -158,20 +200,57 @@ def _close(sock:socket.socket):
     except OSError: pass                             # nothing pending (BlockingIOError), or the client is gone
     finally: sock.close()
 
-class _Worker(SyncWorker):
-    "gunicorn's sync worker, plus a read timeout per connection, no Nagle delay, and one compute thread"
+class _Connection(socket.socket):
+    "A client connection whose blocking reads wait at most `read_timeout` s each, and none past `deadline` (monotonic s)"
+    read_timeout, deadline = 10.0, float('inf')
+    def setblocking(self, flag:bool):
+        if flag: self.settimeout(self.read_timeout)  # gunicorn's "blocking" becomes: wait, but not forever
+        else: super().setblocking(False)
+    def recv(self, size:int, flags:int=0)->bytes:
+        left, wait = self.deadline - time.monotonic(), self.gettimeout()
+        if left <= 0: raise TimeoutError('the request did not arrive within the request timeout')
+        if wait is None or wait > left: self.settimeout(left)
+        return super().recv(size, flags)
+
+# %% ../../nbs/60_platform/62_serving.ipynb #20a037b1
+class _Worker(ThreadWorker):
+    "gunicorn's threaded worker: I/O threads, keep-alive, a timeout on every wait, one prediction at a time"
     def init_process(self):
         _one_compute_thread()
-        self.timeout = min(self.timeout, 1.0)      # heartbeat, and check that the arbiter lives, every second
-        gunicorn_util.close_graceful = _close       # after answering: do not wait for the client to hang up
+        gunicorn_util.close_graceful = _close        # after answering: do not wait for the client to hang up
         super().init_process()
 
     def accept(self, listener):
-        client, addr = listener.accept()
-        client.settimeout(self.app.read_timeout)       # a client silent this long loses its connection: no worker is held forever
-        client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        gunicorn_util.close_on_exec(client)
-        self.handle(listener, client, addr)
+        "A new connection waits in the poller, holding no thread, until its first bytes arrive or `read_timeout` passes"
+        try: client, addr = listener.accept()
+        except (BlockingIOError, InterruptedError, ConnectionAbortedError): return
+        sock = _Connection(fileno=client.detach())
+        sock.read_timeout = self.wsgi.read_timeout
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)   # no Nagle delay on small answers
+        gunicorn_util.close_on_exec(sock)
+        self.nr_conns += 1
+        conn = TConn(self.cfg, sock, addr, listener.getsockname())
+        conn.timeout = time.monotonic() + sock.read_timeout
+        self.pending_conns.append(conn)
+        self.poller.register(sock, selectors.EVENT_READ, partial(self.on_pending_socket_readable, conn))
+
+    def handle(self, conn):
+        conn.sock.deadline = time.monotonic() + self.cfg.timeout   # the whole request, headers to body: the request timeout
+        return super().handle(conn)
+
+    def notify(self):
+        "The heartbeat the arbiter watches: it stays at the start of a prediction still running"
+        now, since = time.monotonic(), getattr(getattr(self, 'wsgi', None), 'busy_since', None)
+        t = now if since is None else min(now, since)
+        os.utime(self.tmp.fileno(), (t, t))
+
+    def handle_abort(self, sig, frame):
+        "The arbiter's SIGABRT (a prediction past the timeout): answer the requests held, then exit at once"
+        self.alive = False
+        if isinstance(getattr(self, 'wsgi', None), InferenceApp): self.wsgi.abandon(self.cfg.timeout)
+        self.log.error('a prediction took longer than the request timeout (%s s): this worker exits and is replaced', self.cfg.timeout)
+        logging.shutdown()
+        os._exit(1)
 
 class _Log(glogging.Logger):
     "gunicorn's logger; a client that timed out is one warning line, not a traceback"
@@ -223,6 +302,8 @@ class ModelServer:
                  workers:int|None=None,          # None: $SAGEMAKER_MODEL_SERVER_WORKERS, else 1
                  timeout:int|None=None,          # seconds a request may take: None: $SAGEMAKER_MODEL_SERVER_TIMEOUT, else 60
                  read_timeout:float=10,          # seconds of client silence before a connection is dropped
+                 keepalive:int=5,                # seconds an idle connection stays open for its next request (0: close after each)
+                 threads:int=4,                  # I/O threads per worker (reading, writing); predictions still run one at a time
                  startup_timeout:float=120,      # seconds for every worker to get the model and be ready
                  get_model=None):                # instead of `model`: a function each worker calls to load its own copy
         self.workers = workers or _env_number('SAGEMAKER_MODEL_SERVER_WORKERS', 1)
@@ -233,6 +314,7 @@ class ModelServer:
         listener = socket.create_server((_loopback(host), port), backlog=2048)   # bound before the fork: its port is known now
         self.host, self.port = listener.getsockname()[:2]
         settings = dict(bind=[f'fd://{listener.fileno()}'], workers=self.workers, worker_class=_Worker, timeout=self.timeout,
+                        threads=threads, worker_connections=1000, keepalive=keepalive,
                         graceful_timeout=5, backlog=2048, errorlog=str(self.dir/'server.log'), accesslog=None, loglevel='info',
                         logger_class=_Log, control_socket_disable=True, post_worker_init=_ready,
                         proc_name=f'sagestudy-serve:{self.port}')

@@ -214,7 +214,6 @@ def transformer(self:Estimator, instance_count:int, instance_type:str, strategy:
 # %% ../../nbs/60_platform/67_script_mode.ipynb #18ead42c
 import io, tarfile
 from pathlib import Path
-from ..core.device import processor
 
 # %% ../../nbs/60_platform/67_script_mode.ipynb #5231ec56
 _DISTRIBUTION_FLAGS = {   # SDK `distribution=` key -> the reserved hyperparameter that carries it to the toolkit
@@ -248,7 +247,9 @@ class Framework(Estimator):
         self.image_uri = image_uri or self._image_uri(self.sagemaker_session.boto_region_name, self.instance_type)
 
     def _image_uri(self, region:str, instance_type:str)->str: raise NotImplementedError
-    def _check_instances(self): processor(self.instance_type)             # refuses names SageMaker would refuse
+    def _check_instances(self):
+        from sagestudy.core.device import processor                      # here, not at import: it loads torch (seconds)
+        processor(self.instance_type)                                    # refuses names SageMaker would refuse
 
     def hyperparameters(self)->dict:
         "The hyperparameters JSON-encoded, as the SDK sends them for script mode (with the reserved sagemaker_* keys)"

@@ -6,8 +6,12 @@ Docs: https://sagestudy.github.io/sagestudy/60_platform/script_mode.html.md"""
 
 # %% ../../nbs/60_platform/67_script_mode.ipynb #3a674515
 from __future__ import annotations
-from ..core.device import processor
 from .estimator import Framework
+
+def _processor(instance_type:str)->str:
+    "'cpu' or 'gpu' for `instance_type` (sagestudy.core.device, imported on first use: it loads torch)"
+    from sagestudy.core.device import processor as device_processor
+    return device_processor(instance_type)
 
 # %% auto #0
 __all__ = ['PyTorch', 'SKLearn', 'XGBoost']
@@ -19,7 +23,7 @@ class PyTorch(Framework):
     def _image_uri(self, region, instance_type):
         if self.py_version is None: raise ValueError("PyTorch needs py_version, e.g. 'py311'")
         return (f'763104351884.dkr.ecr.{region}.amazonaws.com/pytorch-training:'
-                f'{self.framework_version}-{processor(instance_type)}-{self.py_version}')
+                f'{self.framework_version}-{_processor(instance_type)}-{self.py_version}')
 
 class SKLearn(Framework):
     "Your scikit-learn script as a training job (as `sagemaker.sklearn.SKLearn`)"
@@ -28,7 +32,7 @@ class SKLearn(Framework):
         return f'683313688378.dkr.ecr.{region}.amazonaws.com/sagemaker-scikit-learn:{self.framework_version}-cpu-{self.py_version or "py3"}'
     def _check_instances(self):
         super()._check_instances()
-        if processor(self.instance_type) == 'gpu': raise ValueError(f"SKLearn runs on CPU instances only; {self.instance_type} has a GPU")
+        if _processor(self.instance_type) == 'gpu': raise ValueError(f"SKLearn runs on CPU instances only; {self.instance_type} has a GPU")
         if self.instance_count != 1: raise ValueError(f"SKLearn does not support distributed training: instance_count={self.instance_count}, "
                                                       "set instance_count=1")
 

@@ -240,6 +240,24 @@ def _check_channels(channels:list, algorithm:str|None, default_mode:str, op:str)
             raise _invalid(f"channel {name!r} of {get_spec(algorithm).title} must use S3DataDistributionType {spec_c.distribution!r}, not {dist!r}", op)
     return channels
 
+def _check_resources(algorithm:str|None, res:dict, hp:dict, op:str):
+    "ResourceConfig against the catalog's instance rule for this job's hyperparameters (a mode's own rule where SageMaker has one)"
+    from sagestudy.core.device import processor
+    count, itype = res.get('InstanceCount'), res.get('InstanceType')
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise _invalid(f"ResourceConfig.InstanceCount {count!r} must be a whole number, at least 1", op)
+    try: kind = processor(itype)
+    except (InstanceTypeError, ValueError, KeyError) as e: raise _invalid(f"ResourceConfig.InstanceType: {e}", op) from None
+    if algorithm is None: return                                # script mode: any instance; your script joins them
+    from sagestudy.core.catalog import get as get_spec
+    spec = get_spec(algorithm); rule = spec.instances_for(hp)
+    how = f" in {spec.instances.by} {hp[spec.instances.by]!r}" if rule is not spec.instances else ''
+    if kind not in rule.training:
+        raise _invalid(f"ResourceConfig.InstanceType: {spec.title}{how} trains only on {' or '.join(k.upper() for k in rule.training)} "
+                       f"instances; {itype} is a {kind.upper()} instance", op)
+    if count > 1 and not rule.multi_instance:
+        raise _invalid(f"ResourceConfig.InstanceCount: {spec.title}{how} trains on a single instance only; InstanceCount={count}", op)
+
 # %% ../../nbs/60_platform/64_training_jobs.ipynb #2f9a0ec7
 def create_training_job(home, **request)->dict:
     "CreateTrainingJob: validate the request, record the job InProgress and start it; returns {'TrainingJobArn': ...}"
@@ -257,15 +275,9 @@ def create_training_job(home, **request)->dict:
     mode = alg.get('TrainingInputMode', 'File')
     if mode not in ('File', 'Pipe', 'FastFile'): raise _invalid(f"AlgorithmSpecification.TrainingInputMode {mode!r} must be File, Pipe or FastFile", op)
     algorithm = _algorithm(alg, hp, op)
-    count, itype = res.get('InstanceCount'), res.get('InstanceType')
-    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-        raise _invalid(f"ResourceConfig.InstanceCount {count!r} must be a whole number, at least 1", op)
     if not isinstance(res.get('VolumeSizeInGB', 1), int) or res.get('VolumeSizeInGB', 1) < 1:
         raise _invalid(f"ResourceConfig.VolumeSizeInGB {res.get('VolumeSizeInGB')!r} must be a whole number, at least 1", op)
-    try:
-        from sagestudy.core.device import check_instance, processor
-        check_instance(algorithm, itype, count) if algorithm else processor(itype)
-    except (InstanceTypeError, ValueError, KeyError) as e: raise _invalid(f"ResourceConfig.InstanceType: {e}", op) from None
+    _check_resources(algorithm, res, hp, op)
     max_run, max_wait = stop.get('MaxRuntimeInSeconds', 86400), stop.get('MaxWaitTimeInSeconds')
     if not isinstance(max_run, (int, float)) or max_run < 1: raise _invalid(f"StoppingCondition.MaxRuntimeInSeconds {max_run!r} must be at least 1", op)
     if request.get('EnableManagedSpotTraining') and (max_wait is None or max_wait < max_run):

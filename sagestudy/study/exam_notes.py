@@ -56,7 +56,7 @@ ASPECT_WORDS = [   # first match wins
     ('instances', r'\bGPUs?\b|\bCPUs?\b|\binstances?\b|\bmachines?\b'),
     ('content', r'\bCSV\b|recordIO|RecordIO|JSON Lines|Parquet|libsvm|\bheader\b|\bcontent type|\bformat\b|[Tt]raining data|__label__'),
 ]
-KIND_ASPECT = {'train_type': 'content', 'train_type_not': 'content', 'request_type': 'response', 'train_modes': 'modes',
+KIND_ASPECT = {'learning': 'table', 'train_type': 'content', 'train_type_not': 'content', 'request_type': 'response', 'train_modes': 'modes',
                'required': 'required', 'required_when': 'required', 'purpose': 'hyperparameters', 'owner': 'hyperparameters',
                'metric': 'metrics', 'direction': 'metrics', 'train_processor': 'instances', 'inference_processor': 'instances',
                'multi_instance': 'instances', 'multi_gpu': 'instances', 'response_top': 'response', 'response_field': 'response'}

@@ -13,13 +13,14 @@ import ipywidgets as W
 from ..core import catalog
 
 # %% auto #0
-__all__ = ['DOMAINS', 'DE', 'EDA', 'MOD', 'OPS', 'SPECS_NB', 'CHAPTERS', 'CELLS', 'ANCHORS', 'PARTNERS', 'MODES', 'SUSPECTS',
-           'NO_METRIC', 'PROCESSORS', 'MULTI', 'GPUS', 'BARE_LIST', 'PROPERTIES', 'SCENARIOS', 'MAX_TRIES', 'Question',
-           'resolve', 'pointer', 'make_question', 'content_questions', 'mode_questions', 'required_questions',
-           'purpose_questions', 'owner_questions', 'metric_questions', 'processor_text', 'instance_questions',
-           'response_shape', 'response_questions', 'property_questions', 'generated_questions', 'scenario_questions',
-           'all_questions', 'topics', 'questions', 'chapter_of', 'choice_index', 'grade', 'Score', 'QuizWidget',
-           'render_html', 'distinct_stems', 'chapter_questions', 'quiz', 'run_terminal']
+__all__ = ['DOMAINS', 'DE', 'EDA', 'MOD', 'OPS', 'SPECS_NB', 'CHAPTERS', 'CELLS', 'ANCHORS', 'PARTNERS', 'LEARNING', 'MODES',
+           'SUSPECTS', 'NO_METRIC', 'PROCESSORS', 'MULTI', 'GPUS', 'BARE_LIST', 'PROPERTIES', 'SCENARIOS', 'MAX_TRIES',
+           'Question', 'resolve', 'pointer', 'make_question', 'content_questions', 'learning_questions',
+           'mode_questions', 'required_questions', 'purpose_questions', 'owner_questions', 'metric_questions',
+           'processor_text', 'instance_questions', 'response_shape', 'response_questions', 'property_questions',
+           'generated_questions', 'scenario_questions', 'all_questions', 'topics', 'questions', 'chapter_of',
+           'choice_index', 'grade', 'Score', 'QuizWidget', 'render_html', 'distinct_stems', 'chapter_questions', 'quiz',
+           'run_terminal']
 
 # %% ../../nbs/90_study/91_quiz.ipynb #a4c814bf
 DOMAINS = {'Data Engineering': 0.20, 'Exploratory Data Analysis': 0.24, 'Modeling': 0.36,
@@ -253,6 +254,14 @@ def content_questions(spec)->list:
                                 others, why, OPS, spec.name, pointer(spec.name, 'response'), ('request_type', spec.name), first=0))
     return [q for q in qs if q]
 
+LEARNING = ('supervised', 'unsupervised', 'reinforcement')
+def learning_questions(spec)->list:
+    "What kind of learning `spec` is (not asked of an algorithm filed under one kind with a mode of the other)"
+    if spec.learning == 'unsupervised' and any('classifier' in p for p in spec.problem_types): return []
+    return [make_question(f"What kind of learning is SageMaker's {spec.title}?", spec.learning,
+        [l for l in LEARNING if l != spec.learning], f"{spec.title} is {spec.learning}: {spec.summary}", MOD, spec.name,
+        pointer(spec.name, 'table'), ('learning', spec.name), first=0)]
+
 MODES = {('File', 'Pipe'): 'File and Pipe', ('File',): 'File only', ('Pipe',): 'Pipe only'}
 def mode_questions(spec)->list:
     "Which input modes `spec`'s train channel supports"
@@ -468,7 +477,7 @@ def generated_questions()->list:
     "Every question generated from the catalog"
     qs = []
     for s in _specs():
-        qs += [q for make in (content_questions, mode_questions, required_questions, purpose_questions,
+        qs += [q for make in (learning_questions, content_questions, mode_questions, required_questions, purpose_questions,
                               metric_questions, instance_questions, response_questions) for q in make(s)]
     return qs + owner_questions() + property_questions()
 
@@ -830,10 +839,6 @@ SCENARIOS['batch-transform'] = [
     ("Ten million rows must be scored every night, and no endpoint should stay up. Which feature?",
      "Batch transform", ("A real-time endpoint", "Serverless Inference", "Data capture"),
      "A transform job starts the serving container, scores every object, writes the results and stops.", 'OPS', '58cfbfa7'),
-    ("A CSV's first column is a customer id. How do you keep it out of the model but in the output?",
-     "input_filter, join_source, output_filter",
-     ("split_type='Line' alone", "assemble_with='Line' alone", "Put the id in the label column"),
-     "input_filter='$[1:]', join_source='Input', output_filter='$[0,-1]': the filters drop the id before the model and join it back afterwards.", 'DE', '62309858'),
     ("What is the output of a transform job for the input object data/part-1.csv?",
      "data/part-1.csv.out", ("data/part-00000", "data/output.csv", "data/part-1.predictions.json"),
      "One output object per input object, under the output path, in input order.", 'OPS', '58cfbfa7'),
@@ -982,6 +987,10 @@ SCENARIOS['amazon-estimators'] = [
 
 # %% ../../nbs/90_study/91_quiz.ipynb #9a1436f7
 SCENARIOS['transformer'] = [
+    ("A CSV's first column is a customer id. How do you keep it out of the model but in the output?",
+     "input_filter, join_source, output_filter",
+     ("split_type='Line' alone", "assemble_with='Line' alone", "Put the id in the label column"),
+     "input_filter='$[1:]', join_source='Input', output_filter='$[0,-1]': the filters drop the id before the model and join it back afterwards.", 'DE', '3d88ca19'),
     ("What does Estimator.transformer(...) do before the transform job starts?",
      "Creates a model (CreateModel)",
      ("Deploys an endpoint", "Retrains the model", "Copies the data to the instance"), "It registers the job's artifact as a model and returns a Transformer for it; transform() then sends CreateTransformJob.", 'OPS', '6fdae2ca'),
