@@ -44,3 +44,16 @@ def test_fuzzed_payloads_never_5xx(server, ctype):
     assert all(s == 200 or 400 <= s < 500 for s in statuses), sorted(set(statuses))
     assert srv.errors == []                               # no 5xx was logged
     assert _post(srv.url, good, ctype)[0] == 200          # still serving
+
+def test_xgboost_libsvm_request_with_fewer_features():
+    "SageMaker's XGBoost (1.2 on) predicts a LIBSVM record that names fewer features than the model has: the rest are missing"
+    from sagestudy.algorithms.xgboost import XGBoost
+    from sagestudy.core.errors import InvocationError
+    from sagestudy.platform.serving import invoke
+    d = datasets.load('breast_cancer')
+    model = XGBoost(objective='binary:logistic', num_round=5).fit(d.X, d.y)
+    out, ctype = invoke(model, b'1:0.5 3:2', 'text/libsvm', None)
+    assert ctype == 'text/csv' and 0 <= float(out) <= 1           # accepted: one probability
+    # Not asserted: SageMaker's container treats the absent features as *missing*; sagestudy fills them with 0 (reported)
+    with pytest.raises(InvocationError, match='must have 30 features; got 2'):   # CSV: the reference documents no such rule
+        invoke(model, b'0.5,2', 'text/csv', None)

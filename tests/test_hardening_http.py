@@ -251,6 +251,19 @@ def test_idle_keepalive_connection_is_closed_and_others_are_served(server):
     assert KEEPALIVE - 1 < waited < 30, waited
     still_serving(server)
 
+def test_second_request_stalling_on_a_kept_alive_connection_is_cut_off(server):
+    "After a first answer, a second request that stops halfway through its headers is dropped after the read timeout"
+    with socket.create_connection(('127.0.0.1', server.port), timeout=60) as s:
+        s.sendall(PING)
+        assert status_of(read_answer(s)) == 200
+        s.sendall(b'POST /invocations HTTP/1.1\r\nHost: t\r\nContent-Le')      # ...and nothing more
+        t0 = time.monotonic()
+        rest = read_all(s)
+        waited = time.monotonic() - t0
+    assert rest == b'' or status_of(rest) in (400, 408), rest[:200]
+    assert READ_TIMEOUT - 1 < waited < 30, waited
+    still_serving(server)
+
 def test_silent_new_connections_hold_no_thread(server):
     "Connections that never send a byte wait in the poller, not in a thread, and are closed after the read timeout"
     silent = [socket.create_connection(('127.0.0.1', server.port), timeout=60) for _ in range(50)]

@@ -335,3 +335,82 @@ def test_distributed_training_listens_on_loopback_only(sess, csv_uri):
     assert {c.laddr.ip for c in listening} <= {'127.0.0.1', '::1'}, [(c.pid, c.laddr) for c in listening]
     d = sess.wait_for_job('ddp-1')
     assert d['TrainingJobStatus'] == 'Completed', d.get('FailureReason')
+
+# ---- issue 12: the instance rule follows the job's mode (BlazingText's batch_skipgram) ----
+
+def _builtin_request(sess, name:str, image:str, hp:dict, itype:str, count:int, csv_uri:str)->dict:
+    return {'TrainingJobName': name, 'RoleArn': 'arn:aws:iam::000000000000:role/r', 'HyperParameters': hp,
+            'AlgorithmSpecification': {'TrainingImage': image, 'TrainingInputMode': 'File'},
+            'InputDataConfig': [{'ChannelName': 'train', 'DataSource': {'S3DataSource': {'S3Uri': csv_uri}}}],
+            'OutputDataConfig': {'S3OutputPath': f's3://{sess.default_bucket()}/out'},
+            'ResourceConfig': {'InstanceType': itype, 'InstanceCount': count}, 'StoppingCondition': {'MaxRuntimeInSeconds': 600}}
+
+@pytest.mark.parametrize('mode,itype,count,refused', [
+    ('supervised', 'ml.c5.xlarge', 2, "in mode 'supervised' trains on a single instance only; InstanceCount=2"),
+    ('skipgram', 'ml.c5.xlarge', 2, "in mode 'skipgram' trains on a single instance only"),
+    ('batch_skipgram', 'ml.p3.2xlarge', 2, "in mode 'batch_skipgram' trains only on CPU instances; ml.p3.2xlarge is a GPU instance"),
+    ('batch_skipgram', 'ml.c5.xlarge', 3, None),                 # several CPU instances: accepted
+])
+def test_instance_rule_follows_the_mode(sess, csv_uri, mode, itype, count, refused):
+    req = _builtin_request(sess, f'bt-{mode.replace("_", "-")}-{count}', 'blazingtext', {'mode': mode}, itype, count, csv_uri)
+    if refused:
+        code, msg = code_error(training.create_training_job, home=sess.home, **req)
+        assert code == 'ValidationException' and 'ResourceConfig.Instance' in msg and refused in msg, msg
+        assert storage.list_records(sess.home, 'training-jobs') == []
+    else:
+        training._check_resources('blazingtext', req['ResourceConfig'], req['HyperParameters'], 'CreateTrainingJob')   # no ClientError
+    code, msg = code_error(training.create_training_job, home=sess.home,
+                           **_builtin_request(sess, 's2s-2', 'seq2seq', {}, 'ml.p3.2xlarge', 2, csv_uri))
+    assert 'trains on a single instance only' in msg and "in mode" not in msg   # one rule for every mode
+
+# ---- the CLI: every failure is one line, no traceback, exit code 1; usage mistakes exit 2 ----
+
+def _cli(home, *argv)->tuple:
+    import contextlib
+    from sagestudy.cli import main
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try: rc = main(['--home', str(home), *argv])
+        except SystemExit as e: rc = e.code
+    return rc, out.getvalue(), err.getvalue()
+
+@pytest.fixture(scope='module')
+def ll_model(tmp_path_factory):
+    "A small Linear Learner model.tar.gz on disk"
+    import numpy as np
+    from sagestudy.algorithms.linear_learner import LinearLearner
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3)).astype('float32'); y = (X[:, 0] > 0).astype('float32')
+    return LinearLearner(predictor_type='binary_classifier', epochs=1, mini_batch_size=16).fit(X, y).save(tmp_path_factory.mktemp('m')/'model.tar.gz')
+
+def test_cli_transform_goes_through_create_model_and_the_transform_job(tmp_path, ll_model):
+    sess = Session(tmp_path/'home')
+    data = sess.s3.put_bytes(f's3://{sess.default_bucket()}/in/rows.csv', b'0.5,1.0,-2.0\n-1.0,0.0,3.0\n').rsplit('/', 1)[0]
+    rc, out, err = _cli(sess.home, 'transform', '--model-data', str(ll_model), '--input', data,
+                        '--output', f's3://{sess.default_bucket()}/out', '--accept', 'application/jsonlines')
+    assert (rc, err) == (0, ''), err
+    job = json.loads(out)
+    assert job['TransformJobStatus'] == 'Completed' and job['ModelName']
+    assert [r['ModelName'] for r in sess.sagemaker_client.list_models()['Models']] == [job['ModelName']]   # CreateModel was sent
+    lines = sess.s3.get_bytes(f's3://{sess.default_bucket()}/out/rows.csv.out').decode().splitlines()
+    assert len(lines) == 2 and all('predicted_label' in json.loads(l) for l in lines)
+
+def test_cli_failures_are_one_line(tmp_path, ll_model):
+    sess = Session(tmp_path/'home')
+    bucket = sess.default_bucket()
+    bad = sess.s3.put_bytes(f's3://{bucket}/bad/rows.csv', b'a,b,c\n1,2\n').rsplit('/', 1)[0]
+    cases = [  # (argv, exit code, what the line must name)
+        (['transform', '--model-data', str(ll_model), '--input', bad, '--output', f's3://{bucket}/o'], 1, 'Failed'),     # a failed job
+        (['transform', '--model-data', str(tmp_path/'missing.tar.gz'), '--input', bad, '--output', f's3://{bucket}/o'], 1, 'missing.tar.gz'),
+        (['transform', '--model-data', str(ll_model), '--input', bad, '--output', f's3://{bucket}/o', '--instance-type', 'ml.nope'], 1, 'ml.nope'),
+        (['describe', 'no_such_job'], 1, 'ValidationException'),                                                         # a ClientError
+        (['train', '--algorithm', 'linear-learner', '--channel', f'train={bad}', '--output-path', f's3://{bucket}//tmp'], 2, 'empty'),
+        (['train', '--algorithm', 'linear-learner', '--channel', f'train={bad}', '--job-name', 'has_underscore', '--quiet'], 1, 'ValidationException'),
+    ]
+    for argv, code, named in cases:
+        rc, out, err = _cli(sess.home, *argv)
+        lines = err.strip().splitlines()
+        assert rc == code, (argv, rc, err)
+        assert 'Traceback' not in err and lines, (argv, err)
+        if code == 1: assert len(lines) == 1 and lines[0].startswith(f'sagestudy {argv[0]}: error: ') and named in lines[0], (argv, err)
+        else: assert named in lines[-1], (argv, err)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime, gzip, json, math, os, re, time
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 import numpy as np
 import pandas as pd
 import torch
@@ -27,9 +28,9 @@ from ..core.train import make_optimizer, train
 __all__ = ['N_PARAMS', 'DEFAULT_INFERENCE_CONFIG', 'parse_freq', 'lags_for', 'time_index', 'time_features', 'distribution_params',
            'log_likelihood', 'sample', 'DeepARNet', 'lagged', 'mean_scale', 'sample_quantiles',
            'weighted_quantile_loss', 'forecast_metrics', 'SeriesRecords', 'record_error', 'parse_series',
-           'read_series_file', 'write_series', 'read_series_channel', 'make_windows', 'nll_loss', 'forecast', 'DeepAR',
-           'make_related_series', 'plot_fan', 'plot_deepar', 'explore_deepar', 'seasonal_naive_paths', 'ets_paths',
-           'side_by_side']
+           'read_series_file', 'write_series', 'read_series_channel', 'Windows', 'make_windows', 'nll_loss', 'forecast',
+           'DeepAR', 'make_related_series', 'plot_fan', 'plot_deepar', 'explore_deepar', 'seasonal_naive_paths',
+           'ets_paths', 'side_by_side']
 
 # %% ../../nbs/20_sequence/22_deepar.ipynb #0aec6d08
 _BASES = ('min', 'M', 'W', 'D', 'H')
@@ -306,9 +307,17 @@ def read_series_channel(path, content_type:str='application/jsonlines')->list[di
     return out
 
 # %% ../../nbs/20_sequence/22_deepar.ipynb #188d8812
+class Windows(NamedTuple):
+    "Every training window, one row each (C = context_length, P = prediction_length)"
+    values: torch.Tensor      # (n, max_lag + C + P) the series, zero-padded before its start
+    observed: torch.Tensor    # (n, max_lag + C + P) 1 where a value was observed, 0 for NaN and padding
+    time_feat: torch.Tensor   # (n, C + P, date features)
+    dynamic: torch.Tensor     # (n, C + P, num_dynamic_feat)
+    cat: torch.Tensor         # (n, number of cat values)
+
 def make_windows(series:list[dict], lags:list[int], context_length:int, prediction_length:int,
-                 time_freq:str, use_cat:bool, n_dynamic:int)->tuple:
-    "Tensors (values, observed, time features, dynamic features, cat) of every training window"
+                 time_freq:str, use_cat:bool, n_dynamic:int)->Windows:
+    "The tensors of every training window"
     C, P, L = context_length, prediction_length, max(lags)
     W, pad = L + C + P, L + C + P
     out = [[] for _ in range(5)]
@@ -325,7 +334,7 @@ def make_windows(series:list[dict], lags:list[int], context_length:int, predicti
             out[0].append(zp[e - W:e]); out[1].append(op[e - W:e]); out[2].append(tf[e - C - P:e])
             out[3].append(dyn[:, e - C - P:e].T); out[4].append(s['cat'] if use_cat else np.zeros(0, np.int64))
     if not out[0]: raise ValueError(f"no series is at least prediction_length={P} long: nothing to train on")
-    return tuple(torch.tensor(np.stack(a)) for a in out)
+    return Windows(*(torch.tensor(np.stack(a)) for a in out))
 
 # %% ../../nbs/20_sequence/22_deepar.ipynb #58f39aba
 def nll_loss(net:DeepARNet, likelihood:str, lags:list[int], C:int, z, observed, time_feat, dynamic, cat)->torch.Tensor:

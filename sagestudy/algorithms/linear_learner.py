@@ -19,6 +19,7 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.metaestimators import available_if
 import sklearn.metrics as skm
 from ..core.catalog import get as get_spec
+from ..core.schema import CSV, RECORDIO_PROTOBUF
 from ..core.device import get_device
 from ..core.errors import DataFormatError, HyperparameterError
 from ..core.estimator import SageMakerEstimator, sagemaker_estimator
@@ -560,7 +561,7 @@ def _set_state(self:LinearLearner, arrays, info):
 def _read_channel(self:LinearLearner, path, content_type:str)->tuple:
     "A File-mode channel; RecordIO-protobuf must hold Float32 tensors, as SageMaker's Linear Learner requires"
     X, y, w = SageMakerEstimator._read_channel(self, path, content_type)
-    if formats.parse_content_type(content_type)[0]=='application/x-recordio-protobuf' and X.dtype==np.float64:
+    if formats.parse_content_type(content_type)[0]==RECORDIO_PROTOBUF and X.dtype==np.float64:
         raise DataFormatError(path, 'Linear Learner reads Float32 tensors only; these records hold Float64 '
                               '(write float32 arrays: X.astype(np.float32))')
     return X, y, w
@@ -586,15 +587,15 @@ def iter_pipe(path,                   # FIFO (or file) holding one pass over a c
              ):
     "Yield `(X, labels)` chunks of one pass, dense float32, labels checked; errors name the FIFO and the record"
     mime, params = formats.parse_content_type(content_type)
-    if mime=='text/csv': chunks = formats.iter_csv(path, int(params.get('label_size', 1)), chunk_rows)
-    elif mime=='application/x-recordio-protobuf': chunks = formats.iter_recordio_protobuf(path, chunk_rows)
+    if mime==CSV: chunks = formats.iter_csv(path, int(params.get('label_size', 1)), chunk_rows)
+    elif mime==RECORDIO_PROTOBUF: chunks = formats.iter_recordio_protobuf(path, chunk_rows)
     else: raise DataFormatError(path, f'Linear Learner reads application/x-recordio-protobuf or text/csv, not {content_type!r}')
     k, first = (2 if predictor_type=='binary_classifier' else num_classes), 1     # first: number of the chunk's first record
     for X, y in chunks:
         if y is None or y.ndim != 1: raise DataFormatError(path, 'every record needs exactly one label', record=first)
         if n_features is not None and X.shape[1] != n_features:
             raise DataFormatError(path, f'{X.shape[1]} features, but the first records had {n_features}', record=first)
-        if mime=='application/x-recordio-protobuf' and X.dtype==np.float64:
+        if mime==RECORDIO_PROTOBUF and X.dtype==np.float64:
             raise DataFormatError(path, 'Linear Learner reads Float32 tensors only; these records hold Float64 '
                                   '(write float32 arrays: X.astype(np.float32))', record=first)
         X = np.asarray(X.toarray() if scipy.sparse.issparse(X) else X, dtype=np.float32)

@@ -10,10 +10,38 @@ import math
 from itertools import combinations
 import numpy as np
 import matplotlib.pyplot as plt
+import ipywidgets as W
 
 # %% auto #0
-__all__ = ['coalition_values', 'all_coalitions', 'exact_shapley', 'shapley_kernel', 'sample_coalitions', 'kernel_shap',
-           'kmeans_baseline', 'global_shap', 'partial_dependence']
+__all__ = ['BASELINES', 'plot_waterfall', 'coalition_values', 'all_coalitions', 'exact_shapley', 'shapley_kernel',
+           'sample_coalitions', 'kernel_shap', 'kmeans_baseline', 'global_shap', 'partial_dependence', 'make_baseline',
+           'plot_explanation', 'explore_explanation']
+
+# %% ../../nbs/50_clarify/53_explainability.ipynb #c6111567
+def plot_waterfall(phi:np.ndarray,      # (M,) Shapley values of one row
+                   expected:float,      # the baseline prediction v(empty)
+                   names:list,          # (M,) feature names
+                   ax=None,
+                   top:int|None=None,   # draw only the `top` largest |phi| (the rest summed in one bar)
+                  ):
+    "Additive bar from the baseline prediction to f(x): one step per feature's Shapley value"
+    phi, names = np.asarray(phi, float), list(names)
+    order = np.argsort(-np.abs(phi))
+    if top is not None and top < len(phi):
+        rest = order[top:]
+        order, phi, names = list(range(top + 1)), np.r_[phi[order[:top]], phi[rest].sum()], [names[i] for i in order[:top]] + [f'{len(rest)} others']
+    if ax is None: _, ax = plt.subplots(figsize=(6, 0.35 * len(order) + 1.2))
+    start = expected
+    for row, i in enumerate(order):
+        ax.barh(row, phi[i], left=start, color='tab:red' if phi[i] > 0 else 'tab:blue')
+        start += phi[i]
+    ax.set_yticks(range(len(order)), [names[i] for i in order]); ax.invert_yaxis()
+    ax.axvline(expected, color='k', ls=':', lw=1, label=f'f(baseline) = {expected:.3g}')
+    ax.axvline(start, color='k', lw=1, label=f'f(x) = {start:.3g}')
+    lo, hi = ax.get_xlim(); ax.set_xlim(lo - 0.06 * (hi - lo), hi + 0.06 * (hi - lo))   # keep both lines off the frame
+    ax.set_xlabel('model output'); ax.legend(fontsize=7, loc='best')
+    ax.set_title('red: pushes the prediction up; blue: pulls it down', fontsize=8)
+    return ax
 
 # %% ../../nbs/50_clarify/53_explainability.ipynb #ec752465
 def coalition_values(f,                  # model: (rows, M) -> (rows,) predictions
@@ -103,3 +131,31 @@ def partial_dependence(f, X:np.ndarray, feature:int, grid:np.ndarray)->np.ndarra
     G = np.repeat(X[None], len(grid), 0)                 # (g, n, M)
     G[:, :, feature] = np.asarray(grid)[:, None]
     return np.asarray(f(G.reshape(-1, X.shape[1])), float).reshape(len(grid), len(X)).mean(1)
+
+# %% ../../nbs/50_clarify/53_explainability.ipynb #321bdfd8
+BASELINES = ('mean row', 'k-means centres', 'median row', 'minimum of every feature')
+
+def make_baseline(X:np.ndarray,       # (n, M) the data set
+                  kind:str='mean row',# one of `BASELINES`
+                  k:int=5,            # centres for 'k-means centres'
+                  seed:int=0,
+                 )->np.ndarray:       # (B, M) baseline rows
+    "Baseline rows of one of the kinds in `BASELINES`"
+    if kind == 'mean row': return kmeans_baseline(X)
+    if kind == 'k-means centres': return kmeans_baseline(X, k, seed)
+    if kind == 'median row': return np.median(X, 0, keepdims=True)
+    if kind == 'minimum of every feature': return X.min(0, keepdims=True)
+    raise ValueError(f'baseline kind={kind!r}: use one of {list(BASELINES)}')
+
+def plot_explanation(f, X:np.ndarray, names:list, row:int=0, baseline:str='mean row', num_samples:int|None=None, ax=None, top:int=6)->tuple:
+    "Explain row `row` of `X` against a baseline of kind `baseline` and draw its waterfall; returns (phi, expected)"
+    phi, expected = kernel_shap(f, X[row], make_baseline(X, baseline), num_samples)
+    ax = plot_waterfall(phi, expected, names, ax=ax, top=top)
+    ax.set_title(f'row {row}, baseline: {baseline}\n' + ax.get_title(), fontsize=8)
+    return phi, expected
+
+def explore_explanation(f, X:np.ndarray, names:list):
+    "A row slider and a baseline menu redrawing `plot_explanation`"
+    return W.interactive(lambda row, baseline: (plot_explanation(f, X, names, row, baseline), plt.show()),
+                         row=W.IntSlider(value=0, min=0, max=len(X) - 1, continuous_update=False),
+                         baseline=W.Dropdown(options=BASELINES, value='mean row'))

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
 import ipywidgets as W
+from fastcore.basics import patch
 from ..core.errors import DataFormatError
 
 # %% auto #0
@@ -291,23 +292,25 @@ class BiasReport:
             with open(path, 'w') as f: f.write(text)
         return text
 
-    def plot(self, ax=None):
-        "Bar chart of the facet distributions: rows, observed and predicted positives in d and a"
-        nb = len(self.blocks)
-        if ax is None: _, ax = plt.subplots(figsize=(max(5, 2.2 * nb), 3.2))
-        x, w = np.arange(nb), 0.38
-        for off, side, col in ((-w / 2, 'd', 'tab:orange'), (w / 2, 'a', 'tab:blue')):
-            n = np.array([b['counts'][f'n_{side}'] for b in self.blocks])
-            pos = np.array([b['counts'][f'n_{side}(1)'] for b in self.blocks])
-            ax.bar(x + off, n, w, color=col, alpha=0.35, label=f'facet {side}: rows')
-            ax.bar(x + off, pos, w, color=col, label=f'facet {side}: observed positive')
-            if f'nhat_{side}(1)' in self.blocks[0]['counts']:
-                pp = [b['counts'][f'nhat_{side}(1)'] for b in self.blocks]
-                ax.scatter(x + off, pp, color='k', marker='_', s=400, zorder=3, label='predicted positive' if side == 'd' else None)
-        ax.set_xticks(x, [f"{self.facet} = {b['value_or_threshold']}" for b in self.blocks])
-        ax.set_ylabel('rows'); ax.legend(fontsize=7, loc='upper left', bbox_to_anchor=(1.0, 1.0))
-        ax.set_title(f'{self.label} by facet d (selected) vs a (rest)')
-        return ax
+# %% ../../nbs/50_clarify/50_facets.ipynb #8da3874d
+@patch
+def plot(self:BiasReport, ax=None):
+    "Bar chart of the facet distributions: rows, observed and predicted positives in d and a"
+    nb = len(self.blocks)
+    if ax is None: _, ax = plt.subplots(figsize=(max(5, 2.2 * nb), 3.2))
+    x, w = np.arange(nb), 0.38
+    for off, side, col in ((-w / 2, 'd', 'tab:orange'), (w / 2, 'a', 'tab:blue')):
+        n = np.array([b['counts'][f'n_{side}'] for b in self.blocks])
+        pos = np.array([b['counts'][f'n_{side}(1)'] for b in self.blocks])
+        ax.bar(x + off, n, w, color=col, alpha=0.35, label=f'facet {side}: rows')
+        ax.bar(x + off, pos, w, color=col, label=f'facet {side}: observed positive')
+        if f'nhat_{side}(1)' in self.blocks[0]['counts']:
+            pp = [b['counts'][f'nhat_{side}(1)'] for b in self.blocks]
+            ax.scatter(x + off, pp, color='k', marker='_', s=400, zorder=3, label='predicted positive' if side == 'd' else None)
+    ax.set_xticks(x, [f"{self.facet} = {b['value_or_threshold']}" for b in self.blocks])
+    ax.set_ylabel('rows'); ax.legend(fontsize=7, loc='upper left', bbox_to_anchor=(1.0, 1.0))
+    ax.set_title(f'{self.label} by facet d (selected) vs a (rest)')
+    return ax
 
 # %% ../../nbs/50_clarify/50_facets.ipynb #f17defa1
 def evaluate(metrics:dict, # code -> zero-argument function returning the value
@@ -338,7 +341,7 @@ def plot_facet_split(df:pd.DataFrame,               # the data set
     b = binarize(df, label, facet, label_values_or_threshold, facet_values_or_threshold, facet_kind=facet_kind)
     blocks = [dict(value_or_threshold=v, metrics={}, counts=facet_counts(d, b['y'])) for v, d in b['blocks']]
     ax = BiasReport('pre', label, b['label_text'], facet, blocks).plot(ax)
-    rates = [f"{k['value_or_threshold']}: q_d {k['counts']['n_d(1)'] / k['counts']['n_d']:.2f}, "
+    rates = [f"{k['value_or_threshold']}: q_d {k['counts']['n_d(1)'] / max(k['counts']['n_d'], 1):.2f}, "
              f"q_a {k['counts']['n_a(1)'] / max(k['counts']['n_a'], 1):.2f}" for k in blocks]
     ax.set_title(f'positive rate of {label!r}, facet {facet!r}\n' + '\n'.join(rates), fontsize=8)
     return [k['counts'] for k in blocks]
@@ -347,7 +350,9 @@ def _parse_choice(df:pd.DataFrame, facet:str, text:str, kind:str|None=None):
     "Text box -> facet_values_or_threshold: '' is one-vs-all, a number for a continuous column, else a list"
     text = text.strip()
     if not text: return None
-    if column_kind(df[facet], None, kind) == 'continuous': return float(text)
+    if column_kind(df[facet], None, kind) == 'continuous':
+        try: return float(text)
+        except ValueError: raise DataFormatError(facet, f'threshold {text!r} is not a number') from None
     return [v.strip() for v in text.split(',')]
 
 def explore_facets(df:pd.DataFrame, label:str, label_values_or_threshold,
@@ -358,7 +363,8 @@ def explore_facets(df:pd.DataFrame, label:str, label_values_or_threshold,
     def show(facet, values_or_threshold):
         kind = kinds.get(facet)
         try: plot_facet_split(df, label, label_values_or_threshold, facet, _parse_choice(df, facet, values_or_threshold, kind), kind)
-        except (DataFormatError, ValueError) as e: print(f'{type(e).__name__}: {e}'); return
+        except ValueError as e:                              # DataFormatError included: show it in place of the plot
+            _, ax = plt.subplots(figsize=(6, 1)); ax.axis('off'); ax.set_title(f'{type(e).__name__}: {e}', fontsize=8, color='tab:red')
         plt.show()
     return W.interactive(show, facet=W.Dropdown(options=facets, value=facets[0]),
                          values_or_threshold=W.Text(value='f', continuous_update=False))

@@ -206,8 +206,10 @@ def plot_posttraining(penalty:float=0.5, # score penalty of the model against fa
     vals = {c: rep.blocks[0]['metrics'][c] for c in rep.keys()}
     vals = {c: (np.nan if isinstance(v, Exception) else float(np.clip(v, -2, 2))) for c, v in vals.items()}
     if ax is None: _, ax = plt.subplots(figsize=(8, 3))
-    ax.bar(list(vals), list(vals.values()), color='tab:purple'); ax.axhline(0, color='k', lw=0.5)
-    ax.axhline(1, color='tab:gray', lw=0.5, ls=':'); ax.set_ylim(-2.1, 2.1)
+    ax.bar(list(vals), list(vals.values()), color=['tab:orange' if c == 'DI' else 'tab:purple' for c in vals])
+    ax.axhline(0, color='k', lw=0.5, label='parity of the differences (0)')
+    ax.axhline(1, color='tab:orange', lw=0.8, ls=':', label='parity of DI, a ratio (1)')
+    ax.set_ylim(-2.1, 2.1); ax.set_ylabel('metric value'); ax.legend(fontsize=6, loc='lower left')
     ax.set_title(f'penalty against d {penalty:.2f}, label rate d {rate_d:.2f} (a 0.50); values clipped to [-2, 2]', fontsize=9)
     return vals
 

@@ -10,6 +10,7 @@ import math
 import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
+from matplotlib.patches import Patch
 import ipywidgets as W
 from .facets import (BiasMetricError, BiasReport, facet_sizes, binarize, evaluate,
                                       facet_counts, select_methods)
@@ -175,8 +176,12 @@ def plot_pretraining(d_share:float=0.3, # fraction of rows in facet d
     vals = {c: rep.blocks[0]['metrics'][c] for c in rep.keys()}
     vals = {c: (np.nan if isinstance(v, Exception) else v) for c, v in vals.items()}
     if ax is None: _, ax = plt.subplots(figsize=(6, 3))
-    ax.bar(list(vals), list(vals.values()), color=['tab:gray', 'tab:red'] + ['tab:purple'] * 5 + ['tab:green'])
-    ax.axhline(0, color='k', lw=0.5); ax.set_ylim(-1, 1)
+    colours = dict(CI='tab:gray', DPL='tab:red', CDDL='tab:green')
+    ax.bar(list(vals), list(vals.values()), color=[colours.get(c, 'tab:purple') for c in vals])
+    ax.axhline(0, color='k', lw=0.5); ax.set_ylim(-1, 1); ax.set_ylabel('metric value')
+    ax.legend(handles=[Patch(color='tab:gray', label='CI: size of d'), Patch(color='tab:red', label='DPL: signed label gap'),
+                       Patch(color='tab:purple', label='distances (no sign)'), Patch(color='tab:green', label='CDDL: gap within dept')],
+              fontsize=6, loc='lower left')
     ax.set_title(f'share of d {d_share:.2f}, label rate d {rate_d:.2f} vs a {rate_a:.2f}', fontsize=9)
     return vals
 

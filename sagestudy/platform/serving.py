@@ -247,8 +247,10 @@ class _Worker(ThreadWorker):
     def handle_abort(self, sig, frame):
         "The arbiter's SIGABRT (a prediction past the timeout): answer the requests held, then exit at once"
         self.alive = False
-        if isinstance(getattr(self, 'wsgi', None), InferenceApp): self.wsgi.abandon(self.cfg.timeout)
-        self.log.error('a prediction took longer than the request timeout (%s s): this worker exits and is replaced', self.cfg.timeout)
+        app = getattr(self, 'wsgi', None)
+        if isinstance(app, InferenceApp) and app.busy_since is not None:
+            app.abandon(self.cfg.timeout)
+            self.log.error('a prediction took longer than the request timeout (%s s): this worker exits and is replaced', self.cfg.timeout)
         logging.shutdown()
         os._exit(1)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sagestudy.service.transform import jsonpath, transform_object  # noqa: F401
 from sagestudy.sagemaker.session import Session
 from sagestudy.service.storage import parse_s3_uri
-from sagestudy.sagemaker.hosting import check_hosting
+from sagestudy.service.hosting import check_hosting
 
 def _served(model, session):
     "The loaded container of an SDK `Model` (image and model.tar.gz), as the transform job's container loads it"

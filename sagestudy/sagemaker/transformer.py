@@ -8,7 +8,9 @@ Docs: https://sagestudy.github.io/sagestudy/60_platform/transformer.html.md"""
 from __future__ import annotations
 import time
 from fastcore.basics import patch
+from ..core.errors import ClientError
 from ..service.storage import name_from_base
+from .image_uris import base_name_from_image
 from .session import Session
 
 # %% auto #0
@@ -53,13 +55,21 @@ class Transformer:
 
 # %% ../../nbs/60_platform/65_transformer.ipynb #6161de20
 @patch
+def _retrieve_base_name(self:Transformer)->str:
+    "The SDK's default job-name base: the repository of the model's image (from DescribeModel), else the model's name"
+    try: d = self.sagemaker_session.sagemaker_client.describe_model(ModelName=self.model_name)
+    except ClientError: return self.model_name                     # CreateTransformJob will say the model does not exist
+    c = d.get('PrimaryContainer') or (d.get('Containers') or [{}])[0]
+    return base_name_from_image(c['Image'], 'transform-job') if c.get('Image') else self.model_name
+
+@patch
 def transform(self:Transformer, data:str, data_type:str='S3Prefix', content_type:str|None=None, compression_type:str|None=None,
               split_type:str|None=None, job_name:str|None=None, input_filter:str|None=None, output_filter:str|None=None,
               join_source:str|None=None, experiment_config=None, model_client_config:dict|None=None,
               batch_data_capture_config=None, wait:bool=True, logs:bool=True)->dict|None:
     "Send CreateTransformJob for every object under `data`; wait (by default) and return DescribeTransformJob's response"
     sess = self.sagemaker_session
-    self._current_job_name = job_name or name_from_base(self.base_transform_job_name or self.model_name)
+    self._current_job_name = job_name or name_from_base(self.base_transform_job_name or self._retrieve_base_name())
     if self.output_path is None:
         prefix = sess.default_bucket_prefix
         self.output_path = f"s3://{sess.default_bucket()}/" + (f"{prefix.strip('/')}/" if prefix else '') + self._current_job_name

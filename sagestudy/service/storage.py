@@ -43,9 +43,10 @@ def parse_s3_uri(uri:str)->tuple[str, str]:
     return bucket, key
 
 # %% ../../nbs/60_platform/61_storage.ipynb #df51fcb6
-def name_from_base(base:str)->str:
-    "`base` plus a UTC timestamp to the millisecond, e.g. 'linear-learner-2026-11-23-10-00-00-123'"
-    return f"{base}-{dt.datetime.now(dt.timezone.utc).strftime('%Y-%m-%d-%H-%M-%S-%f')[:-3]}"
+def name_from_base(base:str, max_length:int=63)->str:
+    "`base` plus a UTC timestamp to the millisecond, e.g. 'linear-learner-2026-11-23-10-00-00-123'; `base` is cut to fit `max_length`"
+    stamp = dt.datetime.now(dt.timezone.utc).strftime('%Y-%m-%d-%H-%M-%S-%f')[:-3]
+    return f"{base[:max_length - len(stamp) - 1]}-{stamp}"
 
 NAME_PATTERN = r'^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}'   # SageMaker's pattern for job, model and endpoint names
 

@@ -258,6 +258,7 @@ LEARNING = ('supervised', 'unsupervised', 'reinforcement')
 def learning_questions(spec)->list:
     "What kind of learning `spec` is (not asked of an algorithm filed under one kind with a mode of the other)"
     if spec.learning == 'unsupervised' and any('classifier' in p for p in spec.problem_types): return []
+    if spec.learning in spec.title.lower(): return []   # "Reinforcement Learning" answers itself
     return [make_question(f"What kind of learning is SageMaker's {spec.title}?", spec.learning,
         [l for l in LEARNING if l != spec.learning], f"{spec.title} is {spec.learning}: {spec.summary}", MOD, spec.name,
         pointer(spec.name, 'table'), ('learning', spec.name), first=0)]
