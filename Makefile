@@ -54,12 +54,13 @@ readme: $(STAMP)
 	sed -i '1i <!-- Generated from nbs/index.ipynb (make readme); edit the notebook, not this file -->' README.md
 
 # Runs notebooks at full size in place, so the stored outputs (what GitHub and the docs show) are
-# current; then nbdev-clean. A notebook that fails is left untouched.
+# current; then drops saved widget state and runs nbdev-clean. A notebook that fails is left untouched.
 #   make execute NB="nbs/10_supervised/13_knn.ipynb nbs/00_core/01_device.ipynb"   (default: all)
 NB ?= $(shell find nbs -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' -not -name '_*' | sort)
 execute: setup
 	@for nb in $(NB); do echo "== $$nb"; tmp=$$(mktemp --suffix=.ipynb); \
 	  env -u IN_TEST $(BIN)/papermill --no-progress-bar --log-level WARNING -k python3 --cwd $$(dirname $$nb) $$nb $$tmp \
+	    && $(BIN)/python -c "import json,sys; p=sys.argv[1]; nb=json.load(open(p)); nb['metadata'].pop('widgets', None); json.dump(nb, open(p, 'w'), indent=1, ensure_ascii=False)" $$tmp \
 	    && mv $$tmp $$nb && $(BIN)/nbdev-clean --fname $$nb || { rm -f $$tmp; echo "FAILED: $$nb"; exit 1; }; done
 
 bench: setup

@@ -50,19 +50,22 @@ def check_instance(algorithm:str,          # catalog name, e.g. 'linear-learner'
                    instance_type:str,      # e.g. 'ml.m5.xlarge', 'local'
                    instance_count:int=1,   # number of instances
                    purpose:str='training', # 'training' or 'inference'
+                   hyperparameters:dict|None=None, # for algorithms whose rule depends on a mode (BlazingText's `mode`)
                   )->str:
     "Raise `InstanceTypeError` if SageMaker would refuse this instance for `algorithm`; return its processor"
     from sagestudy.core.catalog import get
     spec = get(algorithm)
     kind = processor(instance_type)
-    allowed = spec.instances.training if purpose=='training' else spec.instances.inference
+    rule = spec.instances_for(hyperparameters)
+    allowed = rule.training if purpose=='training' else rule.inference
     if kind not in allowed:
         raise InstanceTypeError(spec.name, instance_type,
             f"{spec.title} {purpose} runs only on {' or '.join(a.upper() for a in allowed)} instances; "
             f"{instance_type} is a {kind.upper()} instance")
-    if purpose=='training' and instance_count>1 and not spec.instances.multi_instance:
+    if purpose=='training' and instance_count>1 and not rule.multi_instance:
+        how = f" in {spec.instances.by} {hyperparameters[spec.instances.by]!r}" if rule is not spec.instances else ''
         raise InstanceTypeError(spec.name, instance_type,
-            f"{spec.title} trains on a single instance only; instance_count={instance_count}")
+            f"{spec.title}{how} trains on a single instance only; instance_count={instance_count}")
     return kind
 
 def device_for(instance_type:str, # SageMaker instance type
