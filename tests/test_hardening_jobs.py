@@ -346,16 +346,16 @@ def _builtin_request(sess, name:str, image:str, hp:dict, itype:str, count:int, c
             'ResourceConfig': {'InstanceType': itype, 'InstanceCount': count}, 'StoppingCondition': {'MaxRuntimeInSeconds': 600}}
 
 @pytest.mark.parametrize('mode,itype,count,refused', [
-    ('supervised', 'ml.c5.xlarge', 2, "in mode 'supervised' trains on a single instance only; InstanceCount=2"),
+    ('supervised', 'ml.c5.xlarge', 2, "in mode 'supervised' trains on a single instance only; instance_count=2"),
     ('skipgram', 'ml.c5.xlarge', 2, "in mode 'skipgram' trains on a single instance only"),
-    ('batch_skipgram', 'ml.p3.2xlarge', 2, "in mode 'batch_skipgram' trains only on CPU instances; ml.p3.2xlarge is a GPU instance"),
+    ('batch_skipgram', 'ml.p3.2xlarge', 2, "BlazingText training runs only on CPU instances; ml.p3.2xlarge is a GPU instance"),
     ('batch_skipgram', 'ml.c5.xlarge', 3, None),                 # several CPU instances: accepted
 ])
 def test_instance_rule_follows_the_mode(sess, csv_uri, mode, itype, count, refused):
     req = _builtin_request(sess, f'bt-{mode.replace("_", "-")}-{count}', 'blazingtext', {'mode': mode}, itype, count, csv_uri)
     if refused:
         code, msg = code_error(training.create_training_job, home=sess.home, **req)
-        assert code == 'ValidationException' and 'ResourceConfig.Instance' in msg and refused in msg, msg
+        assert code == 'ValidationException' and 'ResourceConfig: ' in msg and refused in msg, msg
         assert storage.list_records(sess.home, 'training-jobs') == []
     else:
         training._check_resources('blazingtext', req['ResourceConfig'], req['HyperParameters'], 'CreateTrainingJob')   # no ClientError

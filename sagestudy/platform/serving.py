@@ -24,11 +24,10 @@ from ..core import formats
 from ..core.errors import DataFormatError, InvocationError
 
 # %% auto #0
-__all__ = ['MAX_PAYLOAD', 'ClientError', 'invoke', 'InferenceApp', 'ModelServer', 'ping', 'WorkerPool']
+__all__ = ['MAX_PAYLOAD', 'invoke', 'InferenceApp', 'ModelServer', 'ping', 'WorkerPool']
 
 # %% ../../nbs/60_platform/62_serving.ipynb #a27f0ae5
 MAX_PAYLOAD = 6 * 1024 * 1024   # InvokeEndpoint's limit on the request body: 6 MB (6,291,456 bytes)
-ClientError = InvocationError    # TEMPORARY alias (lead removes): the old name of the 4xx exception; use core.errors.InvocationError
 
 _UNREADABLE = (DataFormatError, ValueError, TypeError, KeyError, IndexError, RecursionError, UnicodeDecodeError, OverflowError)
 

@@ -242,21 +242,12 @@ def _check_channels(channels:list, algorithm:str|None, default_mode:str, op:str)
 
 def _check_resources(algorithm:str|None, res:dict, hp:dict, op:str):
     "ResourceConfig against the catalog's instance rule for this job's hyperparameters (a mode's own rule where SageMaker has one)"
-    from sagestudy.core.device import processor
+    from sagestudy.core.device import check_instance, processor
     count, itype = res.get('InstanceCount'), res.get('InstanceType')
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
         raise _invalid(f"ResourceConfig.InstanceCount {count!r} must be a whole number, at least 1", op)
-    try: kind = processor(itype)
-    except (InstanceTypeError, ValueError, KeyError) as e: raise _invalid(f"ResourceConfig.InstanceType: {e}", op) from None
-    if algorithm is None: return                                # script mode: any instance; your script joins them
-    from sagestudy.core.catalog import get as get_spec
-    spec = get_spec(algorithm); rule = spec.instances_for(hp)
-    how = f" in {spec.instances.by} {hp[spec.instances.by]!r}" if rule is not spec.instances else ''
-    if kind not in rule.training:
-        raise _invalid(f"ResourceConfig.InstanceType: {spec.title}{how} trains only on {' or '.join(k.upper() for k in rule.training)} "
-                       f"instances; {itype} is a {kind.upper()} instance", op)
-    if count > 1 and not rule.multi_instance:
-        raise _invalid(f"ResourceConfig.InstanceCount: {spec.title}{how} trains on a single instance only; InstanceCount={count}", op)
+    try: check_instance(algorithm, itype, count, hyperparameters=hp) if algorithm else processor(itype)   # script mode: any instance
+    except (InstanceTypeError, ValueError, KeyError) as e: raise _invalid(f"ResourceConfig: {e}", op) from None
 
 # %% ../../nbs/60_platform/64_training_jobs.ipynb #2f9a0ec7
 def create_training_job(home, **request)->dict:
