@@ -53,7 +53,11 @@ def test_xgboost_libsvm_request_with_fewer_features():
     d = datasets.load('breast_cancer')
     model = XGBoost(objective='binary:logistic', num_round=5).fit(d.X, d.y)
     out, ctype = invoke(model, b'1:0.5 3:2', 'text/libsvm', None)
-    assert ctype == 'text/csv' and 0 <= float(out) <= 1           # accepted: one probability
-    # Not asserted: SageMaker's container treats the absent features as *missing*; sagestudy fills them with 0 (reported)
+    assert ctype == 'text/csv'
+    row = np.full((1, 30), np.nan, dtype=np.float32); row[0, 1], row[0, 3] = 0.5, 2   # libsvm is 1-based here as in the file
+    missing = float(model.predict_response(row)['predictions'][0]['score'])
+    zeros = float(model.predict_response(np.nan_to_num(row))['predictions'][0]['score'])
+    assert abs(missing - zeros) > 1e-3                                 # the case tells the two readings apart
+    assert float(out) == pytest.approx(missing, abs=1e-6)              # absent features are missing values, as in training
     with pytest.raises(InvocationError, match='must have 30 features; got 2'):   # CSV: the reference documents no such rule
         invoke(model, b'0.5,2', 'text/csv', None)

@@ -43,15 +43,21 @@ def _records(model, body:bytes, content_type:str)->np.ndarray:
     try: X = formats.parse_inference_request(body, content_type, n_features=d)
     except MemoryError: raise InvocationError(413, f'request body: reading this {mime} payload would need more memory than the server has') from None
     except _UNREADABLE as e: raise _unreadable(e, mime) from None
+    tags = model.__sklearn_tags__().input_tags
     if sp.issparse(X):                                 # check the width before densifying: never build more than d columns
         if X.shape[1] > d: raise InvocationError(400, f'request body: a record has a feature index beyond the model\'s {d} features')
-        if X.shape[1] < d: X.resize((X.shape[0], d))   # libsvm/sparse: trailing zeros
-        X = X.toarray()
+        if X.shape[1] < d: X.resize((X.shape[0], d))   # absent trailing features
+        if tags.sparse:                                # kept sparse, as in training: XGBoost reads an absent entry as missing
+            if X.shape[0] == 0: raise InvocationError(400, 'request body: the request holds no records')
+            if not tags.allow_nan and not np.isfinite(X.data).all():
+                raise InvocationError(400, f'request body: records contain NaN or infinite values, which {model.spec().title} does not accept')
+            return X.tocsr()
+        X = X.toarray()                                # dense-only algorithms: an absent entry is a zero
     X = np.asarray(X)
     if X.ndim != 2 or X.shape[0] == 0: raise InvocationError(400, 'request body: the request holds no records')
     if X.shape[1] != d: raise InvocationError(400, f"request body: each record must have {d} features; got {X.shape[1]}")
     if not np.issubdtype(X.dtype, np.number): raise InvocationError(400, f'request body: records must be numbers; got {X.dtype}')
-    if not model.__sklearn_tags__().input_tags.allow_nan and not np.isfinite(X).all():
+    if not tags.allow_nan and not np.isfinite(X).all():
         raise InvocationError(400, f'request body: records contain NaN or infinite values, which {model.spec().title} does not accept')
     return X
 
