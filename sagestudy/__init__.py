@@ -1,6 +1,6 @@
 """sagestudy: SageMaker's built-in algorithms and platform, re-implemented in the open (hand-written; nbdev-export leaves it alone).
 
-The names below are imported on first use (PEP 562), so `import sagestudy.sagemaker.training` in a
+The names below are imported on first use (PEP 562), so `import sagestudy.service.training` in a
 training-job process or the `sagestudy` command does not pay for torch, xgboost and scikit-learn
 until an algorithm is actually needed.
 """

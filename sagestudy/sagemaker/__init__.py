@@ -32,31 +32,18 @@ _EXPORTS = {   # public name -> module that defines it (the SDK's own top-level 
 }
 _SUBMODULES = ('session', 's3', 'model', 'predictor', 'serializers', 'deserializers', 'model_monitor', 'exceptions', 'utils',
                'image_uris', 'estimator', 'inputs', 'transformer', 'processing', 'pipeline', 'amazon', 'sklearn', 'pytorch',
-               'xgboost', 'tuner', 'hosting', 'training', 'transform', 'frameworks')
+               'xgboost', 'tuner', 'hosting', 'frameworks')
 _LATER = ('KMeans', 'PCA', 'RandomCutForest', 'LDA', 'NTM', 'Object2Vec', 'IPInsights')   # no container here yet
 __all__ = [n for n in _EXPORTS if n not in _LATER]
-_LEGACY = {    # TEMPORARY (lead removes): the flat names of the old layout and old module paths, until every caller moves
-    **{n: 'sagestudy.sagemaker.hosting' for n in ('DataCaptureConfig', 'CSVSerializer', 'JSONSerializer', 'JSONLinesSerializer',
-        'NumpySerializer', 'JSONDeserializer', 'JSONLinesDeserializer', 'CSVDeserializer', 'BytesDeserializer', 'NumpyDeserializer')},
-    **{n: 'sagestudy.sagemaker.training' for n in ('Estimator', 'TrainingInput', 'ShuffleConfig', 'describe_training_job',
-                                                    'shard_objects', 'feed_pipes')},
-    **{n: 'sagestudy.sagemaker.frameworks' for n in ('Framework', 'PyTorch', 'SKLearn')},
-    'Transformer': 'sagestudy.sagemaker.transform',
-    'RecordSerializer': 'sagestudy.sagemaker.amazon.common',
-    **{n: 'sagestudy.sagemaker.pipeline' for n in ('SKLearnModel', 'PyTorchModel')},
-    **{n: 'sagestudy.sagemaker.processing' for n in ('ScriptProcessor', 'SKLearnProcessor', 'ProcessingInput', 'ProcessingOutput')},
-}
-
 def __getattr__(name):
     if name in _SUBMODULES:
-        value = importlib.import_module(f'{__name__}.{name}')
-    elif name in _EXPORTS or name in _LEGACY:
-        value, errors = None, []
-        for mod in (_EXPORTS.get(name), _LEGACY.get(name)):
-            if mod is None: continue
-            try: value = getattr(importlib.import_module(mod), name); break
-            except (ImportError, AttributeError) as e: errors.append(f'{mod}: {e}')
-        if value is None: raise AttributeError(f"sagestudy.sagemaker.{name} is not available yet ({'; '.join(errors)})")
+        try: value = importlib.import_module(f'{__name__}.{name}')
+        except ModuleNotFoundError as e:
+            if e.name != f'{__name__}.{name}': raise
+            raise AttributeError(f"sagestudy.sagemaker.{name} is not built yet (the SDK has it; sagestudy's chapter for it is still to come)") from None
+    elif name in _EXPORTS:
+        try: value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        except AttributeError: raise AttributeError(f"sagestudy.sagemaker.{name} is not available yet: its algorithm chapter has not landed") from None
     else: raise AttributeError(f"module 'sagestudy.sagemaker' has no attribute {name!r}")
     globals()[name] = value            # cache: the next lookup is a plain attribute
     return value
