@@ -11,7 +11,6 @@ import numpy as np
 from fastcore.basics import patch
 from .session import Session
 from .image_uris import base_name_from_image, base_from_name, name_from_base
-from ..service.hosting import estimator_class, check_hosting   # TEMPORARY: their old import path (lead removes)
 
 # %% auto #0
 __all__ = ['BaseSerializer', 'SimpleBaseSerializer', 'IdentitySerializer', 'JSONSerializer', 'CSVSerializer',
