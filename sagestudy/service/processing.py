@@ -70,7 +70,7 @@ def create_processing_job(home, **request)->dict:
 # %% ../../nbs/60_platform/66_processing.ipynb #419eb582
 def _run_processing(home:Path, rec:dict):
     "Copy the inputs, run the command in a container, upload the outputs after a successful exit"
-    from sagestudy.service.training import _kill, _proc_start
+    from sagestudy.service.training import _kill, _proc_start, under_watchdog
     name, s3 = rec['ProcessingJobName'], LocalS3(home/'s3')
     d = home/'jobs'/name; ml = d/'opt/ml'
     local = lambda p: ml/Path(p).relative_to('/opt/ml')                 # /opt/ml/... -> the job's folder
@@ -88,8 +88,7 @@ def _run_processing(home:Path, rec:dict):
         env = {**os.environ, **(rec.get('Environment') or {}), 'SAGESTUDY_OPT_ML': str(ml), 'PYTHONUNBUFFERED': '1'}
         limit = (rec.get('StoppingCondition') or {}).get('MaxRuntimeInSeconds', 86400)
         with open(d/'log.txt', 'a') as log:
-            p = subprocess.Popen([sys.executable, '-c', f'import sys; from sagestudy.service.training import run_container; '
-                                  f'sys.exit(run_container({os.getpid()}, sys.argv[1:]))', *cmd], cwd=ml, env=env, stdout=log,
+            p = subprocess.Popen(under_watchdog(*cmd), cwd=ml, env=env, stdout=log,
                                  stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
             rec['_sagestudy']['containers'] = [(p.pid, _proc_start(p.pid))]
             save_record(home, KIND, name, rec)

@@ -12,7 +12,7 @@ from ..core.errors import api_error, ClientError, HyperparameterError, DataForma
 from .storage import LocalS3, parse_s3_uri, check_name, home_dir, save_record, load_record, list_records, now, arn
 
 # %% auto #0
-__all__ = ['KIND', 'failure_reason', 'container_train', 'run_container', 'shard_objects', 'feed_pipes', 'create_training_job', 'channel_objects', 'describe_training_job', 'stop_training_job', 'list_training_jobs', 'user_args', 'decode_hyperparameters']
+__all__ = ['KIND', 'failure_reason', 'container_train', 'run_container', 'shard_objects', 'feed_pipes', 'create_training_job', 'channel_objects', 'under_watchdog', 'describe_training_job', 'stop_training_job', 'list_training_jobs', 'user_args', 'decode_hyperparameters']
 
 # %% ../../nbs/60_platform/64_training_jobs.ipynb #16e0a140
 def _opt_ml()->Path: return Path(os.environ.get('SAGESTUDY_OPT_ML', '/opt/ml'))
@@ -389,8 +389,12 @@ def _command(job:dict, host:str)->list:
     "The container's program, run under `run_container` (its own process group, dies with this process)"
     program = (['-c', 'import sys; from sagestudy.service.training import container_train; sys.exit(container_train())']
                if job['algorithm'] else _script_command(job, host))
+    return under_watchdog(sys.executable, *program)
+
+def under_watchdog(*command)->list:
+    "`command` wrapped in `run_container`, so it runs in its own process group and dies with this platform process"
     return [sys.executable, '-c', f'import sys; from sagestudy.service.training import run_container; '
-            f'sys.exit(run_container({os.getpid()}, sys.argv[1:]))', sys.executable, *program]
+            f'sys.exit(run_container({os.getpid()}, sys.argv[1:]))', *command]
 
 def _env(job:dict, host:str)->dict:
     "Environment variables of the container on `host`"
@@ -415,8 +419,7 @@ while True: time.sleep(3600)
 
 def _rendezvous(job:dict)->subprocess.Popen:
     "Start torch.distributed's store for a several-instance job, listening on 127.0.0.1 only; sets job['port']"
-    p = subprocess.Popen([sys.executable, '-c', f'import sys; from sagestudy.service.training import run_container; '
-                          f'sys.exit(run_container({os.getpid()}, sys.argv[1:]))', sys.executable, '-c', _STORE],
+    p = subprocess.Popen(under_watchdog(sys.executable, '-c', _STORE),
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True, text=True)
     line = p.stdout.readline().strip()
     if not line.isdigit(): raise RuntimeError('the rendezvous store for torch.distributed did not start')

@@ -200,7 +200,7 @@ def create_transform_job(home, **request)->dict:
 # %% ../../nbs/60_platform/65_batch_transform.ipynb #b8e124bd
 def _run_transform(home:Path, rec:dict):
     "The job after CreateTransformJob: one container transforms every object; its `.out` files are uploaded; Completed or Failed"
-    from sagestudy.service.training import _kill, _proc_start
+    from sagestudy.service.training import _kill, _proc_start, under_watchdog
     name = rec['TransformJobName']
     d = home/'jobs'/name; (d/'output').mkdir(parents=True, exist_ok=True)
     try:
@@ -210,9 +210,8 @@ def _run_transform(home:Path, rec:dict):
                      if not (k.startswith(('SAGEMAKER_', 'SM_')) or k == 'DEEPAR_INFERENCE_CONFIG')}
         env = {**inherited, **rec['_sagestudy']['environment'], 'SAGESTUDY_HOME': str(home), 'SAGESTUDY_TRANSFORM_JOB': str(d/'job.json')}
         with open(d/'log.txt', 'a') as log:
-            p = subprocess.Popen([sys.executable, '-c', f'import sys; from sagestudy.service.training import run_container; '
-                                  f'sys.exit(run_container({os.getpid()}, sys.argv[1:]))', sys.executable, '-c',
-                                  'import sys; from sagestudy.service.transform import container_transform; sys.exit(container_transform())'],
+            p = subprocess.Popen(under_watchdog(sys.executable, '-c', 'import sys; from sagestudy.service.transform import container_transform; '
+                                                'sys.exit(container_transform())'),
                                  env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
             rec['_sagestudy']['containers'] = [(p.pid, _proc_start(p.pid))]
             save_record(home, KIND, name, rec)
