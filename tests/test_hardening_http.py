@@ -397,6 +397,21 @@ def _arbiter_and_workers(cli_pid:int)->tuple[int, list[int]]:
     arbiter = psutil.Process(cli_pid).children()[0]
     return arbiter.pid, sorted(p.pid for p in arbiter.children())
 
+def _running(pid:int, since:dict[int, float])->bool:
+    "Whether the process `pid` seen at `since[pid]` still runs: not a recycled pid, not a zombie waiting for init to collect it"
+    try:
+        p = psutil.Process(pid)
+        return p.create_time() == since[pid] and p.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess: return False
+
+def _started(pids)->dict[int, float]: return {p: psutil.Process(p).create_time() for p in pids}
+
+def _all_gone(since:dict[int, float], timeout:float=60)->bool:
+    "Wait until none of the processes runs (orphans are collected by init, which may take a moment under load)"
+    deadline = time.monotonic() + timeout
+    while any(_running(p, since) for p in since) and time.monotonic() < deadline: time.sleep(0.2)
+    return not any(_running(p, since) for p in since)
+
 def test_cli_replaces_a_killed_worker_and_stops_cleanly(model_path, csv_body):
     proc = _cli('serve', '--model-data', str(model_path), '--port', '0', '--workers', '2')
     try:
@@ -412,27 +427,27 @@ def test_cli_replaces_a_killed_worker_and_stops_cleanly(model_path, csv_body):
             time.sleep(0.2)
         assert len(now) == 2 and workers[0] not in now and workers[1] in now
         assert proc.poll() is None                           # the command keeps serving
+        since = _started([arbiter, *now])
     finally:
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0 and out.strip() == 'stopped', (proc.returncode, out, err)
     assert f'Worker (pid:{workers[0]}) was sent SIGKILL' in err
-    assert not any(psutil.pid_exists(p) for p in [arbiter, *now])
+    assert _all_gone(since), [p for p in since if _running(p, since)]
 
 def test_cli_exits_nonzero_when_the_server_dies(model_path):
     proc = _cli('serve', '--model-data', str(model_path), '--port', '0', '--workers', '2')
     try:
         proc.stdout.readline()
         arbiter, workers = _arbiter_and_workers(proc.pid)
+        since = _started(workers)
         os.kill(arbiter, signal.SIGKILL)                     # the server itself, not one worker
         out, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None: proc.kill(); proc.wait()
     assert proc.returncode != 0 and 'stopped' not in out
     assert 'the model server stopped with exit code -9' in err, err
-    deadline = time.monotonic() + 60
-    while any(psutil.pid_exists(p) for p in workers) and time.monotonic() < deadline: time.sleep(0.2)
-    assert not any(psutil.pid_exists(p) for p in workers)   # its workers notice and leave
+    assert _all_gone(since), [p for p in since if _running(p, since)]   # its workers notice and leave
 
 def test_cli_model_that_cannot_load(tmp_path):
     broken = tmp_path/'model.tar.gz'; broken.write_bytes(b'not a model')
