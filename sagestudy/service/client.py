@@ -21,6 +21,9 @@ ACTIONS = {   # boto3 method -> module of sagestudy.service that runs it
                               'describe_endpoint_config', 'delete_endpoint_config', 'list_endpoint_configs', 'create_endpoint',
                               'describe_endpoint', 'update_endpoint', 'update_endpoint_weights_and_capacities', 'delete_endpoint',
                               'list_endpoints')},
+    **{a: 'tuning' for a in ('create_hyper_parameter_tuning_job', 'describe_hyper_parameter_tuning_job',
+                             'list_hyper_parameter_tuning_jobs', 'list_training_jobs_for_hyper_parameter_tuning_job',
+                             'stop_hyper_parameter_tuning_job')},
 }
 RUNTIME_ACTIONS = {'invoke_endpoint': 'hosting'}   # boto3.client('sagemaker-runtime')
 
