@@ -4,7 +4,7 @@ Each test is a port of one example notebook's SDK calls, with tiny generated dat
 `import sagemaker` -> `import sagestudy.sagemaker as sagemaker` (and `from sagemaker.x import y` -> `from sagestudy.sagemaker.x
 import y`). Every line that calls the SDK ends with `# SDK`; a line that had to change from the example ends with
 `# CHANGED: <why>` instead. `test_sdk_calls_run_unchanged` counts them (target: at least 95% unchanged), and the platform
-chapter nbs/60_platform/64_amazon_estimators.ipynb lists every changed call with its reason.
+chapter nbs/70_sdk/74_amazon_estimators.ipynb lists every changed call with its reason.
 """
 import io, json, os, re
 from pathlib import Path
@@ -230,10 +230,10 @@ def test_sdk_calls_run_unchanged():
           f'{len(unchanged)} of {total} run unchanged today ({len(unchanged) / total:.1%}); '
           f'{len(blocked)} wait in xfail workflows for a missing piece (see their reasons)')
     assert written >= 0.95, written
-    chapter = (Path(__file__).parent.parent/'nbs/60_platform/64_amazon_estimators.ipynb').read_text()
+    chapter = (Path(__file__).parent.parent/'nbs/70_sdk/74_amazon_estimators.ipynb').read_text()
     for line in changed:                                             # every changed call is explained in the platform chapter
         why = line.split('# CHANGED:')[1].strip()
-        assert json.dumps(why)[1:-1] in chapter, f'not listed in 64_amazon_estimators: {why}'
+        assert json.dumps(why)[1:-1] in chapter, f'not listed in 74_amazon_estimators: {why}'
 
 # --- issue 11's fidelity defects 2, 3, 4 and 6 (the hosting side), one check each ---------------------------------------------
 @pytest.fixture

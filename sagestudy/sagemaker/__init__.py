@@ -1,6 +1,6 @@
 """The SageMaker Python SDK v2, class for class at the SDK's module paths, running locally: `import sagestudy.sagemaker as sagemaker`.
 
-Hand-written (nbdev-export leaves it alone); the code lives in the notebooks of nbs/60_platform. This is the SDK layer: its
+Hand-written (nbdev-export leaves it alone); the code lives in the notebooks of nbs/70_sdk. This is the SDK layer: its
 classes build the API requests the SDK sends and hand them to the service (`sagestudy.service`) through
 `session.sagemaker_client` / `session.sagemaker_runtime_client`. Names are imported on first use (PEP 562), so
 `import sagestudy.sagemaker` stays cheap and a notebook pays only for what it touches.

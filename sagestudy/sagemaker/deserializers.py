@@ -1,4 +1,4 @@
-"`sagemaker.deserializers` at the SDK's module path (hand-written re-export; the code and its lesson live in nbs/60_platform/63_hosting.ipynb)."
+"`sagemaker.deserializers` at the SDK's module path (hand-written re-export; the code and its lesson live in nbs/70_sdk/76_hosting.ipynb)."
 from sagestudy.sagemaker.hosting import (BaseDeserializer, SimpleBaseDeserializer, BytesDeserializer, StringDeserializer,
                                          StreamDeserializer, CSVDeserializer, JSONDeserializer, JSONLinesDeserializer, NumpyDeserializer,
                                          PandasDeserializer)

@@ -1,4 +1,4 @@
-"`sagemaker.predictor` at the SDK's module path (hand-written re-export; the code and its lesson live in nbs/60_platform/63_hosting.ipynb)."
+"`sagemaker.predictor` at the SDK's module path (hand-written re-export; the code and its lesson live in nbs/70_sdk/76_hosting.ipynb)."
 from sagestudy.sagemaker.hosting import Predictor
 
 __all__ = ['Predictor']

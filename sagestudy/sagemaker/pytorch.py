@@ -1,3 +1,3 @@
-"`sagemaker.pytorch` (hand-written, as the SDK's package __init__): the framework estimator lives in sagestudy.sagemaker.frameworks (nbs/60_platform/67_script_mode.ipynb)."
+"`sagemaker.pytorch` (hand-written, as the SDK's package __init__): the framework estimator lives in sagestudy.sagemaker.frameworks (nbs/70_sdk/75_script_mode.ipynb)."
 from sagestudy.sagemaker.frameworks import PyTorch  # noqa: F401
 from sagestudy.sagemaker.pipeline import PyTorchModel  # noqa: F401

@@ -57,11 +57,11 @@ CHAPTERS = {   # topic -> notebook, relative to nbs/
     'clarify-facets': '50_clarify/50_facets.ipynb', 'clarify-pretraining': '50_clarify/51_pretraining_bias.ipynb',
     'clarify-posttraining': '50_clarify/52_posttraining_bias.ipynb',
     'clarify-explainability': '50_clarify/53_explainability.ipynb',
-    'image-uris': '60_platform/60_image_uris.ipynb', 'storage': '60_platform/61_storage.ipynb',
-    'serving': '60_platform/62_serving.ipynb', 'hosting': '60_platform/63_hosting.ipynb',
-    'training-jobs': '60_platform/64_training_jobs.ipynb', 'batch-transform': '60_platform/65_batch_transform.ipynb',
-    'processing': '60_platform/66_processing.ipynb', 'script-mode': '60_platform/67_script_mode.ipynb',
-    'inference-pipelines': '60_platform/68_inference_pipelines.ipynb', 'cli': '60_platform/69_cli.ipynb'}
+    'image-uris': '70_sdk/70_image_uris.ipynb', 'storage': '60_service/61_storage.ipynb',
+    'serving': '60_service/62_serving.ipynb', 'hosting': '70_sdk/76_hosting.ipynb',
+    'training-jobs': '60_service/64_training_jobs.ipynb', 'batch-transform': '60_service/65_batch_transform.ipynb',
+    'processing': '60_service/66_processing.ipynb', 'script-mode': '70_sdk/75_script_mode.ipynb',
+    'inference-pipelines': '70_sdk/79_inference_pipelines.ipynb', 'cli': '60_service/69_cli.ipynb'}
 
 CELLS = {      # algorithm -> aspect -> cell id in its chapter (or its catalog entry)
     'linear-learner': dict(table='e2af5312', required='ba3fc4f8', content='9d02f035', modes='a1100023',
@@ -915,10 +915,10 @@ SCENARIOS['cli'] = [
      "The same three resources deploy() creates.", 'OPS', '3a10e4a7')]
 
 # %% ../../nbs/90_study/91_quiz.ipynb #b6b00451
-CHAPTERS.update({'service': '60_platform/60_service.ipynb', 'session': '60_platform/61_session.ipynb',
-    'hosting-service': '60_platform/63_hosting_service.ipynb', 'estimator': '60_platform/64_estimator.ipynb',
-    'inputs': '60_platform/64_inputs.ipynb', 'amazon-estimators': '60_platform/64_amazon_estimators.ipynb',
-    'transformer': '60_platform/65_transformer.ipynb', 'framework-containers': '60_platform/68_framework_containers.ipynb'})
+CHAPTERS.update({'service': '60_service/60_service.ipynb', 'session': '70_sdk/71_session.ipynb',
+    'hosting-service': '60_service/63_hosting_service.ipynb', 'estimator': '70_sdk/73_estimator.ipynb',
+    'inputs': '70_sdk/72_inputs.ipynb', 'amazon-estimators': '70_sdk/74_amazon_estimators.ipynb',
+    'transformer': '70_sdk/77_transformer.ipynb', 'framework-containers': '60_service/67_framework_containers.ipynb'})
 SCENARIOS['service'] = [
     ("Which resource name does SageMaker refuse for a training job?",
      "my_job_1", ("my-job-1", "MyJob1", "job-2024-01-01"), "Names are letters, digits and hyphens, at most 63 characters: no underscores.", 'OPS', '3f281b33'),

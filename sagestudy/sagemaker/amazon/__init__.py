@@ -1,1 +1,1 @@
-"`sagemaker.amazon`: the SDK's estimators for Amazon's first-party algorithms (hand-written package file; the code lives in nbs/60_platform/64_amazon_estimators.ipynb). The SDK side: these classes run training jobs; the algorithms themselves are `sagestudy.algorithms`."
+"`sagemaker.amazon`: the SDK's estimators for Amazon's first-party algorithms (hand-written package file; the code lives in nbs/70_sdk/74_amazon_estimators.ipynb). The SDK side: these classes run training jobs; the algorithms themselves are `sagestudy.algorithms`."

@@ -1,4 +1,4 @@
-"`sagemaker.amazon.knn` at the SDK's module path (hand-written re-export; the classes are made from the catalog in nbs/60_platform/64_amazon_estimators.ipynb)."
+"`sagemaker.amazon.knn` at the SDK's module path (hand-written re-export; the classes are made from the catalog in nbs/70_sdk/74_amazon_estimators.ipynb)."
 from sagestudy.sagemaker.amazon.amazon_estimator import KNN, KNNModel, KNNPredictor
 
 __all__ = ['KNN', 'KNNModel', 'KNNPredictor']
