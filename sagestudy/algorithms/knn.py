@@ -19,7 +19,7 @@ import scipy.sparse
 from fastcore.basics import patch
 from ..core import formats
 from ..core.errors import HyperparameterError, DataFormatError, InvocationError
-from ..core.estimator import SageMakerEstimator, sagemaker_estimator
+from ..core.estimator import SageMakerEstimator, sagemaker_estimator, request_records
 
 # %% auto #0
 __all__ = ['scores', 'exact_search', 'vote', 'walsh_hadamard', 'make_reduction', 'reduce', 'kmeans', 'ivf_search', 'pq_train',
@@ -324,10 +324,5 @@ def respond(self:KNN, body:bytes, content_type:str, accept:str)->tuple[bytes, st
     mime, params = formats.parse_content_type(accept)
     verbose = params.get('verbose', 'false').lower()
     if verbose not in ('true', 'false'): raise InvocationError(400, f"Accept {accept!r}: verbose must be true or false")
-    d = self.n_features_in_
-    try: X = formats.parse_inference_request(body, content_type, n_features=d)
-    except DataFormatError as e: raise InvocationError(400, str(e)) from None
-    if scipy.sparse.issparse(X): X = scipy.sparse.csr_matrix(X); X.resize((X.shape[0], d)); X = X.toarray()
-    if X.shape[1] != d: raise InvocationError(400, f'request body: each record must have {d} features; got {X.shape[1]}')
-    if not np.isfinite(X).all(): raise InvocationError(400, 'request body: records contain NaN or infinite values, which k-NN does not accept')
+    X = request_records(self, body, content_type)   # the records every algorithm reads (core.estimator)
     return formats.format_inference_response(self.predict_response(X, verbose=verbose == 'true')['predictions'], mime)

@@ -312,11 +312,6 @@ class XGBoost(SageMakerEstimator, BaseEstimator):
         f = skm.accuracy_score if self._is_classifier() else skm.r2_score
         return f(y, p, sample_weight=sample_weight)
 
-    def invoke(self, body:bytes, content_type:str='text/csv', accept:str='text/csv')->tuple[bytes, str]:
-        "One endpoint request, answered by the same code as a local endpoint's /invocations"
-        from sagestudy.platform.serving import invoke
-        return invoke(self, body, content_type, accept)
-
     # ---------------------------------------------------------------- contract, artifacts
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -11,14 +11,14 @@ from pathlib import Path
 import numpy as np
 from safetensors.numpy import save as st_save, load as st_load
 import scipy.sparse as sp
+from fastcore.basics import patch
 from .catalog import get as get_spec, format_value
-from .errors import HyperparameterError, DataFormatError
+from .errors import HyperparameterError, DataFormatError, InvocationError
 from . import formats
-from .train import format_metric
 
 # %% auto #0
 __all__ = ['MAX_DENSE_CELLS', 'MAX_MODEL_BYTES', 'MAX_MODEL_MEMBERS', 'sagemaker_estimator', 'SageMakerEstimator', 'read_channel',
-           'write_model_tar', 'read_model_tar']
+           'write_model_tar', 'read_model_tar', 'unreadable_request', 'request_records']
 
 # %% ../../nbs/00_core/06_estimator.ipynb #005daadb
 def sagemaker_estimator(algorithm:str,        # catalog name
@@ -83,6 +83,7 @@ class SageMakerEstimator:
         "Metrics as floats, printed as SageMaker-style log lines when the estimator is `verbose`"
         out = {k: float(v) for k, v in metrics.items()}
         if getattr(self, 'verbose', False):
+            from sagestudy.core.train import format_metric   # torch is imported by the training loop, not by this base
             for k, v in out.items(): print(format_metric(k, v))
         return out
 
@@ -168,7 +169,8 @@ def _same_width(data:dict, tags)->dict:
         data[name] = (X, y, w)
     return data
 
-def _fit_channels(self, channels:dict, content_type:str='text/csv', **fit_kwargs):
+@patch
+def fit_channels(self:SageMakerEstimator, channels:dict, content_type:str='text/csv', **fit_kwargs):
     "Train from SageMaker channels `{'train': path, 'validation': path, ...}`; a value may be `(path, content_type)`"
     spec = self.spec()
     data = {}
@@ -191,20 +193,18 @@ def _fit_channels(self, channels:dict, content_type:str='text/csv', **fit_kwargs
             if Path(e.source) == root or root in Path(e.source).parents: raise _in_channel(e, name, root) from None
         raise
 
-def _read_channel_method(self, path, content_type:str)->tuple:
+@patch
+def _read_channel(self:SageMakerEstimator, path, content_type:str)->tuple:
     "(X, y, example weights or None) of a channel; an algorithm with its own conventions (XGBoost's csv_weights) overrides it"
     return (*read_channel(path, content_type, allow_nan=self.__sklearn_tags__().input_tags.allow_nan), None)
 
-SageMakerEstimator.fit_channels, SageMakerEstimator._read_channel = _fit_channels, _read_channel_method
-
 # %% ../../nbs/00_core/06_estimator.ipynb #cd25fd57
-def _fit_pipes(self, pipes:dict,   # {channel: (prefix, content_type)}: the FIFO of pass e is f'{prefix}_{e}'; a folder is a File channel
+@patch
+def fit_pipes(self:SageMakerEstimator, pipes:dict,   # {channel: (prefix, content_type)}: the FIFO of pass e is f'{prefix}_{e}'; a folder is a File channel
                **fit_kwargs):
     "Pipe mode for an algorithm that holds its data in memory: read one pass of each FIFO, then train as from files"
     return self.fit_channels({name: (prefix if Path(prefix).is_dir() else Path(f'{prefix}_0'), ct)
                               for name, (prefix, ct) in pipes.items()}, **fit_kwargs)
-
-SageMakerEstimator.fit_pipes = _fit_pipes
 
 # %% ../../nbs/00_core/06_estimator.ipynb #31039603
 def _add_bytes(tar:tarfile.TarFile, name:str, data:bytes):
@@ -241,7 +241,8 @@ def read_model_tar(path, limits:dict|None=None)->tuple[dict, dict]:
     except Exception as e: raise DataFormatError(path, f'a model file is corrupt: {type(e).__name__}: {e}') from None
 
 # %% ../../nbs/00_core/06_estimator.ipynb #5330b062
-def _save(self, path='model.tar.gz'):
+@patch
+def save(self:SageMakerEstimator, path='model.tar.gz'):
     "Write the fitted model to `path` as a pickle-free model.tar.gz"
     arrays, info = self._get_state()
     info = {'algorithm': self._algorithm, 'estimator': type(self).__name__,
@@ -250,8 +251,8 @@ def _save(self, path='model.tar.gz'):
     write_model_tar(path, arrays, info)
     return Path(path)
 
-@classmethod
-def _load(cls, path):
+@patch(cls_method=True)
+def load(cls:SageMakerEstimator, path):
     "Read an estimator saved by `save`"
     arrays, info = read_model_tar(path)
     if info.get('algorithm') != cls._algorithm:
@@ -259,8 +260,6 @@ def _load(cls, path):
     est = cls.from_hyperparameters(info['hyperparameters'], **info.get('extra', {}))
     est._set_state(arrays, info)
     return est
-
-SageMakerEstimator.save, SageMakerEstimator.load = _save, _load
 
 # %% ../../nbs/00_core/06_estimator.ipynb #8bf1ed16
 def _warm_validate_data():
@@ -271,3 +270,42 @@ def _warm_validate_data():
     except Exception: pass            # an older scikit-learn without narwhals has nothing to warm
 
 _warm_validate_data()
+
+# %% ../../nbs/00_core/06_estimator.ipynb #084ead71
+_UNREADABLE = (DataFormatError, ValueError, TypeError, KeyError, IndexError, RecursionError, UnicodeDecodeError, OverflowError)
+
+def unreadable_request(e:Exception, mime:str)->InvocationError:
+    "The 400 for a request body that could not be read: the reader's own message, or the exception named"
+    if isinstance(e, DataFormatError): return InvocationError(400, str(e))
+    if isinstance(e, RecursionError): return InvocationError(400, f'request body: the {mime} document is nested too deeply to read')
+    return InvocationError(400, f'request body: could not read it as {mime}: {type(e).__name__}: {e}')
+
+def request_records(model, body:bytes, content_type:str):
+    "Parse `body` into `model.n_features_in_` columns (dense, or CSR for sparse-capable models); every failure is a 4xx"
+    d, mime = model.n_features_in_, formats.parse_content_type(content_type)[0]
+    try: X = formats.parse_inference_request(body, content_type, n_features=d)
+    except MemoryError: raise InvocationError(413, f'request body: reading this {mime} payload would need more memory than the server has') from None
+    except _UNREADABLE as e: raise unreadable_request(e, mime) from None
+    tags, title = model.__sklearn_tags__().input_tags, model.spec().title
+    if sp.issparse(X):                                 # check the width before densifying: never build more than d columns
+        if X.shape[1] > d: raise InvocationError(400, f"request body: a record has a feature index beyond the model's {d} features")
+        if X.shape[1] < d: X.resize((X.shape[0], d))   # absent trailing features
+        if tags.sparse:                                # kept sparse, as in training: XGBoost reads an absent entry as missing
+            if X.shape[0] == 0: raise InvocationError(400, 'request body: the request holds no records')
+            if not tags.allow_nan and not np.isfinite(X.data).all():
+                raise InvocationError(400, f'request body: records contain NaN or infinite values, which {title} does not accept')
+            return X.tocsr()
+        X = X.toarray()                                # dense-only algorithms: an absent entry is a zero
+    X = np.asarray(X)
+    if X.ndim != 2 or X.shape[0] == 0: raise InvocationError(400, 'request body: the request holds no records')
+    if X.shape[1] != d: raise InvocationError(400, f"request body: each record must have {d} features; got {X.shape[1]}")
+    if not np.issubdtype(X.dtype, np.number): raise InvocationError(400, f'request body: records must be numbers; got {X.dtype}')
+    if not tags.allow_nan and not np.isfinite(X).all():
+        raise InvocationError(400, f'request body: records contain NaN or infinite values, which {title} does not accept')
+    return X
+
+@patch
+def respond(self:SageMakerEstimator, body:bytes, content_type:str, accept:str)->tuple[bytes, str]:
+    "What `/invocations` runs: parse the records, `predict_response`, render it in `accept`; raises `InvocationError`"
+    return formats.format_inference_response(self.predict_response(request_records(self, body, content_type))['predictions'], accept)
+

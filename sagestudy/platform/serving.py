@@ -22,6 +22,7 @@ from gunicorn.http.errors import ParseException, NoMoreData
 from gunicorn.workers.gthread import ThreadWorker, TConn
 from ..core import formats
 from ..core.errors import DataFormatError, InvocationError
+from ..core.estimator import unreadable_request
 
 # %% auto #0
 __all__ = ['MAX_PAYLOAD', 'invoke', 'InferenceApp', 'ModelServer', 'ping', 'WorkerPool']
@@ -29,45 +30,13 @@ __all__ = ['MAX_PAYLOAD', 'invoke', 'InferenceApp', 'ModelServer', 'ping', 'Work
 # %% ../../nbs/60_service/62_serving.ipynb #a27f0ae5
 MAX_PAYLOAD = 6 * 1024 * 1024   # InvokeEndpoint's limit on the request body: 6 MB (6,291,456 bytes)
 
-_UNREADABLE = (DataFormatError, ValueError, TypeError, KeyError, IndexError, RecursionError, UnicodeDecodeError, OverflowError)
-
-def _unreadable(e:Exception, mime:str)->InvocationError:
-    "The 400 for a body that could not be read: the reader's own message, or the exception named"
-    if isinstance(e, DataFormatError): return InvocationError(400, str(e))
-    if isinstance(e, RecursionError): return InvocationError(400, f'request body: the {mime} document is nested too deeply to read')
-    return InvocationError(400, f'request body: could not read it as {mime}: {type(e).__name__}: {e}')
-
-def _records(model, body:bytes, content_type:str)->np.ndarray:
-    "Parse `body` into a dense (n, d) array of `model.n_features_in_` columns; every failure is the caller's (4xx)"
-    d, mime = model.n_features_in_, formats.parse_content_type(content_type)[0]
-    try: X = formats.parse_inference_request(body, content_type, n_features=d)
-    except MemoryError: raise InvocationError(413, f'request body: reading this {mime} payload would need more memory than the server has') from None
-    except _UNREADABLE as e: raise _unreadable(e, mime) from None
-    tags = model.__sklearn_tags__().input_tags
-    if sp.issparse(X):                                 # check the width before densifying: never build more than d columns
-        if X.shape[1] > d: raise InvocationError(400, f'request body: a record has a feature index beyond the model\'s {d} features')
-        if X.shape[1] < d: X.resize((X.shape[0], d))   # absent trailing features
-        if tags.sparse:                                # kept sparse, as in training: XGBoost reads an absent entry as missing
-            if X.shape[0] == 0: raise InvocationError(400, 'request body: the request holds no records')
-            if not tags.allow_nan and not np.isfinite(X.data).all():
-                raise InvocationError(400, f'request body: records contain NaN or infinite values, which {model.spec().title} does not accept')
-            return X.tocsr()
-        X = X.toarray()                                # dense-only algorithms: an absent entry is a zero
-    X = np.asarray(X)
-    if X.ndim != 2 or X.shape[0] == 0: raise InvocationError(400, 'request body: the request holds no records')
-    if X.shape[1] != d: raise InvocationError(400, f"request body: each record must have {d} features; got {X.shape[1]}")
-    if not np.issubdtype(X.dtype, np.number): raise InvocationError(400, f'request body: records must be numbers; got {X.dtype}')
-    if not tags.allow_nan and not np.isfinite(X).all():
-        raise InvocationError(400, f'request body: records contain NaN or infinite values, which {model.spec().title} does not accept')
-    return X
-
 # %% ../../nbs/60_service/62_serving.ipynb #2787a808
-def invoke(model,              # a fitted sagestudy estimator (`predict_response`, `spec()`, `n_features_in_`; or its own `respond`)
+def invoke(model,              # a fitted sagestudy estimator, or any object with `spec()` and `respond(body, content_type, accept)`
            body:bytes,          # request body
            content_type:str|None, # Content-Type header
-           accept:str|None,     # Accept header (None or */*: the algorithm's first response type)
+           accept:str|None=None, # Accept header (None or */*: the algorithm's first response type)
           )->tuple[bytes, str]:
-    "What `/invocations` does: check, parse, predict, render; raises `InvocationError` (a 4xx) for a bad request"
+    "What `/invocations` does: the checks every endpoint makes, then the model's `respond`; raises `InvocationError` (a 4xx)"
     spec = model.spec()
     if len(body) > MAX_PAYLOAD:
         raise InvocationError(413, f"payload is {len(body):,} bytes; SageMaker's limit is {MAX_PAYLOAD:,} (6 MB)")
@@ -80,11 +49,8 @@ def invoke(model,              # a fitted sagestudy estimator (`predict_response
     if formats.parse_content_type(accept)[0] not in spec.inference.response_types:
         raise InvocationError(406, f"{spec.title} cannot answer with Accept {accept!r}; "
                                    f"it answers {', '.join(spec.inference.response_types)}")
-    if hasattr(model, 'respond'):                      # sequence models read their own request shapes
-        try: return model.respond(body, content_type, accept)
-        except (RecursionError, UnicodeDecodeError, json.JSONDecodeError) as e: raise _unreadable(e, mime) from None
-    X = _records(model, body, content_type)
-    return formats.format_inference_response(model.predict_response(X)['predictions'], accept)
+    try: return model.respond(body, content_type, accept)  # the one entry point (records by default; DeepAR, Seq2Seq... their own)
+    except (RecursionError, UnicodeDecodeError, json.JSONDecodeError) as e: raise unreadable_request(e, mime) from None
 
 # %% ../../nbs/60_service/62_serving.ipynb #a8b5571d
 class InferenceApp:
