@@ -1385,8 +1385,8 @@ _KMEANS = AlgorithmSpec(
         HP('eval_metrics', 'list', ['msd'], 'test metrics to report, a JSON list in a string such as ["msd","ssd"]',
            item_type='str', choices=('msd', 'ssd')),
         HP('extra_center_factor', 'int', 'auto', 'starts with k x extra_center_factor centres, reduced to k at the '
-           'end', range='[1, inf)', specials={'auto': 'chosen by SageMaker (not documented)'},
-           tuning=('integer', 4, 10)),
+           'end', range='[1, inf)', specials=_UNPUBLISHED,
+           tuning=('integer', 4, 10), auto=10),   # sagestudy: the top of AWS's advised tuning range
         HP('half_life_time_size', 'int', 0, 'points after which an old point\'s weight halves; 0 = no decay',
            range='[0, inf)'),
         HP('init_method', 'str', 'random', 'how the initial centres are chosen (the how-it-works page spells it '
@@ -1395,7 +1395,7 @@ _KMEANS = AlgorithmSpec(
            choices=('random', 'kmeans++')),
         HP('local_lloyd_max_iter', 'int', 300, 'maximum iterations of each Lloyd\'s trial', range='[1, inf)'),
         HP('local_lloyd_num_trials', 'int', 'auto', 'Lloyd\'s trials; the lowest-loss result is kept',
-           range='[1, inf)', specials=_AUTO),
+           range='[1, inf)', specials=_UNPUBLISHED, auto=10),   # sagestudy: as scikit-learn's classic n_init
         HP('local_lloyd_tol', 'float', 0.0001, 'Lloyd\'s stops when the loss changes less than this', range='[0, 1]'),
         HP('mini_batch_size', 'int', 5000, 'observations per mini-batch', range='[1, inf)',
            tuning=('integer', 3000, 15000)),

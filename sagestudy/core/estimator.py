@@ -17,8 +17,9 @@ from .errors import HyperparameterError, DataFormatError, InvocationError
 from . import formats
 
 # %% auto #0
-__all__ = ['MAX_DENSE_CELLS', 'MAX_MODEL_BYTES', 'MAX_MODEL_MEMBERS', 'sagemaker_estimator', 'SageMakerEstimator', 'read_channel',
-           'write_model_tar', 'read_model_tar', 'unreadable_request', 'request_records']
+__all__ = ['MAX_DENSE_CELLS', 'MAX_MODEL_BYTES', 'MAX_MODEL_MEMBERS', 'sagemaker_estimator', 'SageMakerEstimator',
+           'channel_files', 'read_channel', 'write_model_tar', 'read_model_tar', 'unreadable_request',
+           'request_records']
 
 # %% ../../nbs/00_core/06_estimator.ipynb #005daadb
 def sagemaker_estimator(algorithm:str,        # catalog name
@@ -120,15 +121,19 @@ def _check_values(X, y, f, content_type:str, allow_nan:bool):
     raise DataFormatError(f, f'{col} is {float(X[r, c])}: this algorithm does not accept '
                              'missing or infinite values (XGBoost is the one that does)', **_where(f, mime, r))
 
+def channel_files(path)->list[Path]:
+    "The files of a channel: a file (or a FIFO) itself, or a folder's files sorted by name, without hidden files and `_SUCCESS`"
+    p = Path(path)
+    files = sorted(f for f in p.rglob('*') if f.is_file() and not f.name.startswith('.') and f.name != '_SUCCESS') if p.is_dir() else [p]
+    if not files: raise DataFormatError(p, 'the channel holds no files')
+    return files
+
 def read_channel(path,             # a file, or a directory whose files are all read (sorted by name)
                  content_type:str, # SageMaker content type of the channel
                  allow_nan:bool=True, # False: a NaN feature is an error naming its file, line and column
                 )->tuple:
     "(X, y) of every file in a channel, concatenated; an empty file, a non-finite label or mismatched widths is named"
-    p = Path(path)
-    files = sorted(f for f in p.rglob('*') if f.is_file() and not f.name.startswith('.') and f.name != '_SUCCESS') if p.is_dir() else [p]
-    if not files: raise DataFormatError(p, 'the channel holds no files')
-    Xs, ys = [], []
+    files, Xs, ys = channel_files(path), [], []
     for f in files:
         X, y = formats.read(f, content_type)
         if X.shape[0] == 0: raise DataFormatError(f, 'the file holds no records (it is empty)')

@@ -82,9 +82,13 @@ def format_metric(name:str,              # 'channel:metric', e.g. 'validation:ob
     ep = f', epoch={epoch}' if epoch is not None else ''
     return f"#quality_metric: host={host}{ep}, {channel} {metric} <score>={value:.6g}"
 
-def metric_regex(name:str)->str:
-    "Regex whose group 1 is the value of metric `name` in a log produced with `format_metric`"
+def metric_regex(name:str,                # 'channel:metric'
+                 algorithm:str|None=None, # catalog name: XGBoost logs xgboost's own evaluation lines
+                )->str:
+    "Regex whose group 1 is the value of metric `name` in the algorithm's log (`format_metric` lines; XGBoost's `[round]#011channel-metric:value`)"
     channel, metric = name.split(':', 1)
+    if algorithm == 'xgboost':                   # the regex SageMaker registers for its XGBoost container
+        return rf".*\[[0-9]+\].*#011{re.escape(channel)}-{re.escape(metric)}:([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?).*"
     return rf"#quality_metric: host=\S+(?:, epoch=\d+)?, {re.escape(channel)} {re.escape(metric)} <score>=(\S+)"
 
 # %% ../../nbs/00_core/05_train.ipynb #56fdded2

@@ -19,6 +19,7 @@ _EXPORTS = {   # public name -> module that defines it (the SDK's own top-level 
     'Transformer': 'sagestudy.sagemaker.transformer',
     'PipelineModel': 'sagestudy.sagemaker.pipeline',
     'FrameworkModel': 'sagestudy.sagemaker.pipeline',
+    'HyperparameterTuner': 'sagestudy.sagemaker.tuner', 'HyperparameterTuningJobAnalytics': 'sagestudy.sagemaker.tuner',
     'RecordSet': 'sagestudy.sagemaker.amazon.amazon_estimator',
     'AmazonAlgorithmEstimatorBase': 'sagestudy.sagemaker.amazon.amazon_estimator',
     'LinearLearner': 'sagestudy.sagemaker.amazon.linear_learner', 'LinearLearnerModel': 'sagestudy.sagemaker.amazon.linear_learner',
@@ -27,13 +28,14 @@ _EXPORTS = {   # public name -> module that defines it (the SDK's own top-level 
     'FactorizationMachines': 'sagestudy.sagemaker.amazon.factorization_machines',
     'FactorizationMachinesModel': 'sagestudy.sagemaker.amazon.factorization_machines',
     'FactorizationMachinesPredictor': 'sagestudy.sagemaker.amazon.factorization_machines',
-    **{n: 'sagestudy.sagemaker.amazon.amazon_estimator' for n in ('KMeans', 'PCA', 'RandomCutForest', 'LDA', 'NTM', 'Object2Vec',
-                                                                   'IPInsights')},   # appear when their algorithm chapters land
+    **{n + kind: 'sagestudy.sagemaker.amazon.amazon_estimator' for n in ('KMeans', 'PCA', 'RandomCutForest', 'LDA', 'NTM',
+       'Object2Vec', 'IPInsights') for kind in ('', 'Model', 'Predictor')},   # each appears when its algorithm chapter lands
 }
 _SUBMODULES = ('session', 's3', 'model', 'predictor', 'serializers', 'deserializers', 'model_monitor', 'exceptions', 'utils',
                'image_uris', 'estimator', 'inputs', 'transformer', 'processing', 'pipeline', 'amazon', 'sklearn', 'pytorch',
-               'xgboost', 'tuner', 'hosting', 'frameworks')
-_LATER = ('KMeans', 'PCA', 'RandomCutForest', 'LDA', 'NTM', 'Object2Vec', 'IPInsights')   # no container here yet
+               'xgboost', 'tuner', 'analytics', 'hosting', 'frameworks')
+_LATER = tuple(n + kind for n in ('KMeans', 'PCA', 'RandomCutForest', 'LDA', 'NTM', 'Object2Vec', 'IPInsights')
+               for kind in ('', 'Model', 'Predictor'))   # no container here yet
 __all__ = [n for n in _EXPORTS if n not in _LATER]
 def __getattr__(name):
     if name in _SUBMODULES:

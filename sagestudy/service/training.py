@@ -511,7 +511,7 @@ def _collect_logs(job:dict):
     defs = list(job['rec']['AlgorithmSpecification'].get('MetricDefinitions') or [])
     if job['algorithm']:
         from sagestudy.core.train import metric_regex
-        defs = [{'Name': m.name, 'Regex': metric_regex(m.name)} for m in get_spec(job['algorithm']).metrics] + defs
+        defs = [{'Name': m.name, 'Regex': metric_regex(m.name, job['algorithm'])} for m in get_spec(job['algorithm']).metrics] + defs
     found = [(d['Name'], re.findall(d['Regex'], log)) for d in defs]
     job['rec']['FinalMetricDataList'] = [{'MetricName': n, 'Value': float(v[-1]), 'Timestamp': now()} for n, v in found if v]
 

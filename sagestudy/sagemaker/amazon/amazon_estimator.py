@@ -17,7 +17,7 @@ from ..session import Session
 from ...service.storage import parse_s3_uri
 
 # %% auto #0
-__all__ = ['FIRST_PARTY', 'DEFAULT_MINI_BATCH_SIZES', 'ALGORITHM_MODULES', 'Tensor', 'Value', 'Record',
+__all__ = ['FIRST_PARTY', 'DEFAULT_MINI_BATCH_SIZES', 'SDK_NAMES', 'FIXED', 'ALGORITHM_MODULES', 'Tensor', 'Value', 'Record',
            'write_numpy_to_dense_tensor', 'write_spmatrix_to_sparse_tensor', 'read_records', 'read_recordio',
            'RecordSerializer', 'RecordDeserializer', 'RecordSet', 'upload_numpy_to_s3_shards',
            'AmazonAlgorithmEstimatorBase', 'AmazonAlgorithmModel', 'AmazonAlgorithmPredictor', 'make_first_party']
@@ -140,12 +140,14 @@ class AmazonAlgorithmEstimatorBase(Estimator):
     algorithm:str = None                     # catalog name, e.g. 'linear-learner'
     repo_version:str = '1'
     DEFAULT_MINI_BATCH_SIZE:int|None = None
+    SDK_NAMES:dict = {}                      # the SDK's argument name -> the API's hyperparameter, where they differ
+    FIXED:dict = {}                          # hyperparameters the SDK's class sends on every job
 
     def __init__(self, role:str|None=None, instance_count:int|None=None, instance_type:str|None=None, data_location:str|None=None,
                  enable_network_isolation:bool=False, **kwargs):
         spec, hp = catalog.get(self.algorithm), {}
         for name in list(kwargs):
-            if name in spec.hp: hp[name] = kwargs.pop(name)
+            if self.SDK_NAMES.get(name, name) in spec.hp: hp[self.SDK_NAMES.get(name, name)] = kwargs.pop(name)
         session = kwargs.get('sagemaker_session') or Session()
         kwargs['sagemaker_session'] = session
         super().__init__(retrieve(self.algorithm, session.boto_region_name, self.repo_version), role, instance_count, instance_type, **kwargs)
@@ -160,10 +162,12 @@ class AmazonAlgorithmEstimatorBase(Estimator):
         self._hp[name] = value
 
     def __getattr__(self, name):
+        name = self.SDK_NAMES.get(name, name)
         if name != '_hp' and name in self.__dict__.get('_hp', {}): return self._hp[name]
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __setattr__(self, name, value):
+        name = self.SDK_NAMES.get(name, name)
         if self.__dict__.get('_hp') is not None and name in catalog.get(self.algorithm).hp: self._set_hp(name, value)
         else: super().__setattr__(name, value)
 
@@ -177,7 +181,7 @@ class AmazonAlgorithmEstimatorBase(Estimator):
 
     def hyperparameters(self)->dict:
         "Every hyperparameter that was set, as SageMaker's strings"
-        return {k: catalog.format_value(v) for k, v in self._hp.items() if v is not None}
+        return {**self.FIXED, **{k: catalog.format_value(v) for k, v in self._hp.items() if v is not None}}
 
     def set_hyperparameters(self, **kwargs):
         for k, v in kwargs.items(): setattr(self, k, v)
@@ -242,7 +246,10 @@ def create_model(self:AmazonAlgorithmEstimatorBase, role:str|None=None, vpc_conf
 FIRST_PARTY = {'LinearLearner': 'linear-learner', 'KNN': 'knn', 'FactorizationMachines': 'factorization-machines', 'KMeans': 'kmeans',
                'PCA': 'pca', 'RandomCutForest': 'randomcutforest', 'LDA': 'lda', 'NTM': 'ntm', 'Object2Vec': 'object2vec',
                'IPInsights': 'ipinsights'}     # the SDK's class name -> catalog name
-DEFAULT_MINI_BATCH_SIZES = {'linear-learner': 1000}
+DEFAULT_MINI_BATCH_SIZES = {'linear-learner': 1000, 'kmeans': 5000, 'pca': 500}   # the SDK's defaults for fit(records)
+SDK_NAMES = {'kmeans': {'center_factor': 'extra_center_factor', 'max_iterations': 'local_lloyd_max_iter', 'tol': 'local_lloyd_tol',
+                        'num_trials': 'local_lloyd_num_trials', 'local_init_method': 'local_lloyd_init_method'}}
+FIXED = {'kmeans': {'force_dense': 'True'}}   # sagemaker.KMeans always sends force_dense
 
 ALGORITHM_MODULES = {'linear-learner': ('linear_learner',), 'knn': ('knn',), 'factorization-machines': ('factorization_machines',),
                      'kmeans': ('kmeans',), 'pca': ('pca',), 'randomcutforest': ('random_cut_forest', 'randomcutforest'), 'lda': ('lda',),
@@ -259,9 +266,11 @@ def make_first_party(name:str, algorithm:str)->tuple[type, type, type]:
     pred = type(f'{name}Predictor', (AmazonAlgorithmPredictor,), {'__doc__': f'Requests to a {spec.title} endpoint, RecordIO both ways (the SDK side)'})
     model = type(f'{name}Model', (AmazonAlgorithmModel,), {'algorithm': spec.name, 'predictor_class': pred,
                                                           '__doc__': f'A trained {spec.title} model to deploy (the SDK side)'})
-    hps = [h.name for h in spec.hyperparameters if h.name not in ('feature_dim', 'mini_batch_size')]
+    sdk_names = SDK_NAMES.get(spec.name, {}); arg = {api: sdk for sdk, api in sdk_names.items()}
+    hps = [arg.get(h.name, h.name) for h in spec.hyperparameters if h.name not in ('feature_dim', 'mini_batch_size', *FIXED.get(spec.name, ()))]
     est = type(name, (AmazonAlgorithmEstimatorBase,), {'algorithm': spec.name, '_model_class': model,
-        'DEFAULT_MINI_BATCH_SIZE': DEFAULT_MINI_BATCH_SIZES.get(spec.name), '__module__': __name__,
+        'DEFAULT_MINI_BATCH_SIZE': DEFAULT_MINI_BATCH_SIZES.get(spec.name), 'SDK_NAMES': sdk_names,
+        'FIXED': FIXED.get(spec.name, {}), '__module__': __name__,
         '__doc__': f"SageMaker's {spec.title} training jobs (as `sagemaker.{name}`; the SDK side, not the algorithm class)"})
     P = inspect.Parameter
     est.__signature__ = inspect.Signature(

@@ -1,0 +1,4 @@
+"`sagemaker.amazon.ntm` at the SDK's module path (hand-written re-export; the classes are made from the catalog in nbs/70_sdk/74_amazon_estimators.ipynb)."
+from sagestudy.sagemaker.amazon.amazon_estimator import NTM, NTMModel, NTMPredictor
+
+__all__ = ['NTM', 'NTMModel', 'NTMPredictor']
