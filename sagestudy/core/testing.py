@@ -8,7 +8,7 @@ Docs: https://sagestudy.github.io/sagestudy/00_core/testing.html.md"""
 __all__ = ['to_np', 'run_chapter']
 
 # %% ../../nbs/00_core/09_testing.ipynb #3950a9bd
-import os, re, contextlib
+import os, re, sys, contextlib, tempfile
 from pathlib import Path
 import numpy as np
 from unittest.mock import patch
@@ -60,6 +60,16 @@ def _env(**kw):
             if v is None: os.environ.pop(k, None)
             else: os.environ[k] = v
 
+# %% ../../nbs/00_core/09_testing.ipynb #5e1f0c2a
+@contextlib.contextmanager
+def _kernel_stderr():
+    "While inside, processes started by this one inherit a temporary file as stderr (yielded); this process's own is restored after"
+    with tempfile.TemporaryFile() as f:
+        sys.stderr.flush(); saved = os.dup(2)
+        os.dup2(f.fileno(), 2)
+        try: yield f
+        finally: sys.stderr.flush(); os.dup2(saved, 2); os.close(saved)
+
 # %% ../../nbs/00_core/09_testing.ipynb #1b0b7862
 def run_chapter(path,               # the notebook to run
                 output_path=None,   # where to write the executed notebook (None: not written)
@@ -73,11 +83,15 @@ def run_chapter(path,               # the notebook to run
     skip_all = str(nb_frontmatter(nb).get('skip_exec', False)).lower() == 'true'
     nb.cells = [c for c in nb.cells if c.cell_type != 'code' or (not skip_all and _runs_in_test(c, dflt, flags))]
     if output_path is not None: Path(output_path).parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with _env(IN_TEST='1'), patch.object(NotebookClient, 'on_comm_open_jupyter_widget', lambda self, msg: None):
-            return papermill.execute_notebook(
-                nbformat.from_dict(nb2dict(nb)), None if output_path is None else str(output_path),
-                parameters={'SMOKE': True, **params}, kernel_name='python3', language='python',
-                cwd=str(path.parent), progress_bar=False, execution_timeout=cell_timeout)
-    except PapermillExecutionError as e: raise AssertionError(_failure_message(path, nb.cells, e)) from None
-    except (CellTimeoutError, DeadKernelError) as e: raise AssertionError(f"{path}: {type(e).__name__}: {e}") from None
+    with _kernel_stderr() as kernel_err:
+        try:
+            with _env(IN_TEST='1'), patch.object(NotebookClient, 'on_comm_open_jupyter_widget', lambda self, msg: None):
+                return papermill.execute_notebook(
+                    nbformat.from_dict(nb2dict(nb)), None if output_path is None else str(output_path),
+                    parameters={'SMOKE': True, **params}, kernel_name='python3', language='python',
+                    cwd=str(path.parent), progress_bar=False, execution_timeout=cell_timeout)
+        except PapermillExecutionError as e: raise AssertionError(_failure_message(path, nb.cells, e)) from None
+        except CellTimeoutError as e: raise AssertionError(f"{path}: CellTimeoutError: {e}") from None
+        except DeadKernelError as e:
+            kernel_err.seek(0); tail = kernel_err.read().decode(errors='replace').strip().splitlines()[-15:]
+            raise AssertionError(f"{path}: DeadKernelError: {e}\nthe kernel's last words:\n" + '\n'.join(tail)) from None
