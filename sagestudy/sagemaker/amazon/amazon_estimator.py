@@ -10,16 +10,16 @@ import inspect, io, json
 import numpy as np
 from ...core import catalog, formats
 from ..estimator import Estimator
-from ..hosting import Model, Predictor, SimpleBaseSerializer, SimpleBaseDeserializer
+from ..hosting import Model, Predictor, SimpleBaseSerializer, SimpleBaseDeserializer, CSVSerializer, JSONDeserializer
 from ..image_uris import retrieve, sagemaker_timestamp
 from ..inputs import TrainingInput
 from ..session import Session
 from ...service.storage import parse_s3_uri
 
 # %% auto #0
-__all__ = ['FIRST_PARTY', 'DEFAULT_MINI_BATCH_SIZES', 'SDK_NAMES', 'FIXED', 'ALGORITHM_MODULES', 'Tensor', 'Value', 'Record',
-           'write_numpy_to_dense_tensor', 'write_spmatrix_to_sparse_tensor', 'read_records', 'read_recordio',
-           'RecordSerializer', 'RecordDeserializer', 'RecordSet', 'upload_numpy_to_s3_shards',
+__all__ = ['FIRST_PARTY', 'DEFAULT_MINI_BATCH_SIZES', 'SDK_NAMES', 'FIXED', 'PREDICTOR_FORMATS', 'ALGORITHM_MODULES', 'Tensor',
+           'Value', 'Record', 'write_numpy_to_dense_tensor', 'write_spmatrix_to_sparse_tensor', 'read_records',
+           'read_recordio', 'RecordSerializer', 'RecordDeserializer', 'RecordSet', 'upload_numpy_to_s3_shards',
            'AmazonAlgorithmEstimatorBase', 'AmazonAlgorithmModel', 'AmazonAlgorithmPredictor', 'make_first_party']
 
 # %% ../../../nbs/70_sdk/74_amazon_estimators.ipynb #78b21815
@@ -231,10 +231,11 @@ class AmazonAlgorithmModel(Model):
                          sagemaker_session=session, **kwargs)
 
 class AmazonAlgorithmPredictor(Predictor):
-    "A first-party endpoint's predictor: RecordIO protobuf both ways (as `LinearLearnerPredictor`, ...)"
+    "A first-party endpoint's predictor: RecordIO protobuf both ways by default (as `LinearLearnerPredictor`, ...)"
+    default_serializer, default_deserializer = RecordSerializer, RecordDeserializer
     def __init__(self, endpoint_name:str, sagemaker_session:Session|None=None, serializer=None, deserializer=None, component_name=None):
-        super().__init__(endpoint_name, sagemaker_session, serializer=serializer or RecordSerializer(),
-                         deserializer=deserializer or RecordDeserializer(), component_name=component_name)
+        super().__init__(endpoint_name, sagemaker_session, serializer=serializer or self.default_serializer(),
+                         deserializer=deserializer or self.default_deserializer(), component_name=component_name)
 
 @patch
 def create_model(self:AmazonAlgorithmEstimatorBase, role:str|None=None, vpc_config_override='VPC_CONFIG_DEFAULT', **kwargs):
@@ -250,6 +251,7 @@ DEFAULT_MINI_BATCH_SIZES = {'linear-learner': 1000, 'kmeans': 5000, 'pca': 500} 
 SDK_NAMES = {'kmeans': {'center_factor': 'extra_center_factor', 'max_iterations': 'local_lloyd_max_iter', 'tol': 'local_lloyd_tol',
                         'num_trials': 'local_lloyd_num_trials', 'local_init_method': 'local_lloyd_init_method'}}
 FIXED = {'kmeans': {'force_dense': 'True'}}   # sagemaker.KMeans always sends force_dense
+PREDICTOR_FORMATS = {'ipinsights': (CSVSerializer, JSONDeserializer)}   # the others: RecordIO protobuf both ways
 
 ALGORITHM_MODULES = {'linear-learner': ('linear_learner',), 'knn': ('knn',), 'factorization-machines': ('factorization_machines',),
                      'kmeans': ('kmeans',), 'pca': ('pca',), 'randomcutforest': ('random_cut_forest', 'randomcutforest'), 'lda': ('lda',),
@@ -263,7 +265,9 @@ def _has_container(algorithm:str)->bool:
 def make_first_party(name:str, algorithm:str)->tuple[type, type, type]:
     "The SDK's estimator, Model and Predictor classes for `algorithm`, made from the catalog"
     spec = catalog.get(algorithm)
-    pred = type(f'{name}Predictor', (AmazonAlgorithmPredictor,), {'__doc__': f'Requests to a {spec.title} endpoint, RecordIO both ways (the SDK side)'})
+    ser, de = PREDICTOR_FORMATS.get(spec.name, (RecordSerializer, RecordDeserializer))
+    pred = type(f'{name}Predictor', (AmazonAlgorithmPredictor,), {'default_serializer': ser, 'default_deserializer': de,
+        '__doc__': f'Requests to {spec.title} endpoints, with {ser.__name__} and {de.__name__} by default (the SDK side)'})
     model = type(f'{name}Model', (AmazonAlgorithmModel,), {'algorithm': spec.name, 'predictor_class': pred,
                                                           '__doc__': f'A trained {spec.title} model to deploy (the SDK side)'})
     sdk_names = SDK_NAMES.get(spec.name, {}); arg = {api: sdk for sdk, api in sdk_names.items()}
