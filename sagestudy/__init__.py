@@ -15,6 +15,9 @@ _EXPORTS = {   # public name -> module that defines it
     'LinearLearner': 'sagestudy.algorithms.linear_learner', 'XGBoost': 'sagestudy.algorithms.xgboost',
     'KNN': 'sagestudy.algorithms.knn', 'FactorizationMachines': 'sagestudy.algorithms.factorization_machines',
     'Seq2Seq': 'sagestudy.algorithms.seq2seq', 'DeepAR': 'sagestudy.algorithms.deepar',
+    'KMeans': 'sagestudy.algorithms.kmeans', 'PCA': 'sagestudy.algorithms.pca',
+    'RandomCutForest': 'sagestudy.algorithms.random_cut_forest', 'IPInsights': 'sagestudy.algorithms.ip_insights',
+    'BlazingText': 'sagestudy.algorithms.blazingtext', 'LDA': 'sagestudy.algorithms.lda', 'NTM': 'sagestudy.algorithms.ntm',
     'clarify': 'sagestudy.clarify', 'pretraining_bias': 'sagestudy.clarify', 'posttraining_bias': 'sagestudy.clarify',
     'BiasReport': 'sagestudy.clarify',
 }
