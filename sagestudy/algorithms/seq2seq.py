@@ -18,7 +18,7 @@ from fastcore.basics import patch
 from ..core import formats
 from ..core.device import get_device
 from ..core.errors import HyperparameterError, DataFormatError
-from ..core.estimator import SageMakerEstimator, sagemaker_estimator
+from ..core.estimator import SageMakerEstimator, sagemaker_estimator, channel_files
 from ..core.train import make_optimizer, EarlyStopping, History, format_metric
 from ..core.train import num_hosts, host_rank, host_reduce, host_broadcast, data_parallel
 import torch.distributed as dist
@@ -63,16 +63,10 @@ def encode_pair(source, target)->bytes:
     return formats.encode_record({'features': {'source': np.asarray(source, np.int32),
                                                'target': np.asarray(target, np.int32)}})
 
-def _files(path)->list:
-    p = Path(path)
-    files = sorted(f for f in p.rglob('*') if f.is_file() and not f.name.startswith('.')) if p.is_dir() else [p]
-    if not files: raise DataFormatError(p, 'the channel holds no files')
-    return files
-
 def read_pairs(path, need_target:bool=True)->tuple[list, list]:
     "Source and target id arrays of every record of a Seq2Seq RecordIO file, or of every file of a folder"
     src, trg = [], []
-    for f in [path] if hasattr(path, 'read') else _files(path):
+    for f in [path] if hasattr(path, 'read') else channel_files(path):
         name = getattr(f, 'name', '<request>') if hasattr(f, 'read') else f
         for i, payload in enumerate(formats.read_records(f), 1):
             feats = formats.decode_record(payload, name, i)['features']

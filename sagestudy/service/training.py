@@ -33,6 +33,13 @@ def _estimator_class(algorithm:str)->type:
             if isinstance(obj, type) and issubclass(obj, SageMakerEstimator) and obj._algorithm == algorithm: return obj
     raise KeyError(f"sagestudy has no implementation of {algorithm!r} yet")
 
+def _leave_hosts():
+    "Close this instance's torch.distributed group, if it joined one: gloo's threads left running abort the process at exit"
+    dist = sys.modules.get('torch.distributed')
+    if dist is None or not dist.is_available() or not dist.is_initialized(): return
+    try: dist.destroy_process_group()
+    except Exception as e: print(f'could not leave the other instances cleanly: {e}', file=sys.stderr)
+
 def container_train()->int:
     "A built-in algorithm image's `train` program: read /opt/ml, train, write the model or the failure; returns the exit code"
     ml = _opt_ml()
@@ -62,6 +69,8 @@ def container_train()->int:
         (ml/'output/failure').write_text(failure_reason(e))
         print(f'training failed: {failure_reason(e)}', file=sys.stderr)
         return 1
+    finally: _leave_hosts()
+
 
 # %% ../../nbs/60_service/64_training_jobs.ipynb #51ea3d64
 def run_container(parent_pid:int,   # the platform process that started this container
