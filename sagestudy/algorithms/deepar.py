@@ -21,7 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..core import formats
 from ..core.device import get_device
 from ..core.errors import HyperparameterError, DataFormatError
-from ..core.estimator import SageMakerEstimator, sagemaker_estimator
+from ..core.estimator import SageMakerEstimator, sagemaker_estimator, channel_files
 from ..core.train import make_optimizer, train
 
 # %% auto #0
@@ -295,9 +295,7 @@ def write_series(path, records:list, compression:str|None=None):
 
 def read_series_channel(path, content_type:str='application/jsonlines')->list[dict]:
     "Every record of a channel (a file or a folder), skipping hidden files and _SUCCESS"
-    p = Path(path)
-    files = sorted(f for f in p.rglob('*') if f.is_file() and not f.name.startswith('.') and f.name != '_SUCCESS') if p.is_dir() else [p]
-    if not files: raise DataFormatError(p, 'the channel holds no files')
+    files = channel_files(path)                      # the shared rule (core.estimator)
     out = SeriesRecords()
     out.where = []
     for f in files:
@@ -398,8 +396,8 @@ class DeepAR(SageMakerEstimator, BaseEstimator):
         "Train from channels `{'train': path or (path, content_type), 'test': ...}`; files named .json, .json.gz or .parquet set their own format"
         def own_type(value):
             path, ct = value if isinstance(value, tuple) else (value, content_type)
-            p = Path(path)
-            names = [f.name for f in (p.rglob('*') if p.is_dir() else [p]) if f.is_file() and not f.name.startswith('.') and f.name != '_SUCCESS']
+            try: names = [f.name for f in channel_files(path)]
+            except DataFormatError: names = []       # an empty channel is reported by the reader, with the channel's name
             if names and all(n.endswith(('.json', '.json.gz', '.parquet')) for n in names):
                 ct = 'application/jsonlines' if any(not n.endswith('.parquet') for n in names) else 'application/x-parquet'
             return (path, ct)

@@ -17,9 +17,9 @@ from .errors import HyperparameterError, DataFormatError, InvocationError
 from . import formats
 
 # %% auto #0
-__all__ = ['MAX_DENSE_CELLS', 'MAX_MODEL_BYTES', 'MAX_MODEL_MEMBERS', 'sagemaker_estimator', 'SageMakerEstimator',
+__all__ = ['MAX_DENSE_CELLS', 'MAX_MODEL_BYTES', 'MAX_MODEL_MEMBERS', 'MODULES', 'sagemaker_estimator', 'SageMakerEstimator',
            'channel_files', 'read_channel', 'write_model_tar', 'read_model_tar', 'unreadable_request',
-           'request_records']
+           'request_records', 'module_name', 'estimator_class']
 
 # %% ../../nbs/00_core/06_estimator.ipynb #005daadb
 def sagemaker_estimator(algorithm:str,        # catalog name
@@ -314,3 +314,22 @@ def respond(self:SageMakerEstimator, body:bytes, content_type:str, accept:str)->
     "What `/invocations` runs: parse the records, `predict_response`, render it in `accept`; raises `InvocationError`"
     return formats.format_inference_response(self.predict_response(request_records(self, body, content_type))['predictions'], accept)
 
+
+# %% ../../nbs/00_core/06_estimator.ipynb #a4cb76f2
+MODULES = {'forecasting-deepar': 'deepar', 'randomcutforest': 'random_cut_forest', 'ipinsights': 'ip_insights'}   # the exceptions
+
+def module_name(algorithm:str)->str:
+    "The module of `sagestudy.algorithms` that implements catalog algorithm `algorithm`"
+    return f"sagestudy.algorithms.{MODULES.get(algorithm, algorithm.replace('-', '_'))}"
+
+def estimator_class(algorithm:str)->type:
+    "The sagestudy estimator class of catalog algorithm `algorithm`, importing only its module; KeyError if none exists yet"
+    import importlib
+    name = module_name(algorithm)
+    try: module = importlib.import_module(name)
+    except ModuleNotFoundError as e:
+        if e.name != name: raise                              # the module exists but one of its imports is missing
+        raise KeyError(f"sagestudy has no implementation of {algorithm!r} yet") from None
+    for obj in vars(module).values():
+        if isinstance(obj, type) and obj.__module__ == name and getattr(obj, '_algorithm', None) == algorithm: return obj
+    raise KeyError(f"{name} defines no estimator for {algorithm!r}")

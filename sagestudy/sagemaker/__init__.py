@@ -34,8 +34,7 @@ _EXPORTS = {   # public name -> module that defines it (the SDK's own top-level 
 _SUBMODULES = ('session', 's3', 'model', 'predictor', 'serializers', 'deserializers', 'model_monitor', 'exceptions', 'utils',
                'image_uris', 'estimator', 'inputs', 'transformer', 'processing', 'pipeline', 'amazon', 'sklearn', 'pytorch',
                'xgboost', 'tuner', 'analytics', 'hosting', 'frameworks')
-_LATER = tuple(n + kind for n in ('KMeans', 'PCA', 'RandomCutForest', 'LDA', 'NTM', 'Object2Vec', 'IPInsights')
-               for kind in ('', 'Model', 'Predictor'))   # no container here yet
+_LATER = ('Object2Vec', 'Object2VecModel', 'Object2VecPredictor')   # no container here yet
 __all__ = [n for n in _EXPORTS if n not in _LATER]
 def __getattr__(name):
     if name in _SUBMODULES:

@@ -11,15 +11,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from ..core import formats
 from ..core.errors import ClientError, api_error
+from ..core.estimator import estimator_class
 from . import storage
 from .storage import NAME_PATTERN, LocalS3, home_dir, parse_s3_uri
 
 # %% auto #0
 __all__ = ['REGION', 'ACCOUNT', 'MAX_PAYLOAD', 'FRAMEWORK_IMAGES', 'HTTP_LOG', 'invalid', 'check_name', 'arn', 'image_kind',
            'create_model', 'describe_model', 'delete_model', 'list_models', 'create_endpoint_config',
-           'describe_endpoint_config', 'delete_endpoint_config', 'list_endpoint_configs', 'estimator_class',
-           'check_hosting', 'load_container', 'load_model', 'container_env', 'serve', 'create_endpoint', 'ping_url',
-           'describe_endpoint', 'list_endpoints', 'delete_endpoint', 'route', 'capture', 'invoke_endpoint',
+           'describe_endpoint_config', 'delete_endpoint_config', 'list_endpoint_configs', 'check_hosting',
+           'load_container', 'load_model', 'container_env', 'serve', 'create_endpoint', 'ping_url', 'describe_endpoint',
+           'list_endpoints', 'delete_endpoint', 'route', 'capture', 'invoke_endpoint',
            'update_endpoint_weights_and_capacities', 'update_endpoint']
 
 # %% ../../nbs/60_service/63_hosting_service.ipynb #2daffc88
@@ -206,17 +207,6 @@ def list_endpoint_configs(home, NameContains:str=None, SortBy:str='CreationTime'
                                      NameContains, SortBy, SortOrder, MaxResults)}
 
 # %% ../../nbs/60_service/63_hosting_service.ipynb #cae3bed7
-def estimator_class(algorithm:str)->type:
-    "The sagestudy estimator class that runs inside the container of catalog algorithm `algorithm`"
-    import importlib, pkgutil
-    import sagestudy.algorithms as pkg
-    from sagestudy.core.estimator import SageMakerEstimator
-    for m in pkgutil.iter_modules(pkg.__path__):
-        mod = importlib.import_module(f'{pkg.__name__}.{m.name}')
-        for obj in vars(mod).values():
-            if isinstance(obj, type) and issubclass(obj, SageMakerEstimator) and obj._algorithm == algorithm: return obj
-    raise KeyError(f"sagestudy has no implementation of {algorithm!r} yet")
-
 def check_hosting(served,              # what `load_model` returns: an estimator, or an object with its own `check_hosting`
                   instance_type:str,   # e.g. 'ml.m5.xlarge', 'local'
                   instance_count:int=1,
@@ -238,7 +228,7 @@ def load_container(home, container:dict):
     kind, name = image_kind(container['Image']) if container.get('Image') else ('algorithm', read_model_tar(path)[1]['algorithm'])
     if kind == 'algorithm':
         if path is None: raise ValueError(f'{name}: the container needs ModelDataUrl (a model.tar.gz)')
-        served = estimator_class(name).load(path)
+        served = estimator_class(name).load(path)   # core.estimator: imports only that module
         served.environment = env                  # the container's environment, for response options (k-NN verbose, ...)
         return served
     from sagestudy.service.containers import ScriptContainer

@@ -24,15 +24,6 @@ def failure_reason(e:BaseException)->str:
     msg = '\n'.join(l for l in msg.splitlines() if not re.match(r'\s*(\[bt\]|frame #\d+)', l)).strip()
     return f"{'ClientError' if user else 'AlgorithmError'}: {msg or type(e).__name__}"[:1024]
 
-def _estimator_class(algorithm:str)->type:
-    "The sagestudy estimator class that implements catalog algorithm `algorithm`"
-    import sagestudy.algorithms as pkg
-    from sagestudy.core.estimator import SageMakerEstimator
-    for m in pkgutil.iter_modules(pkg.__path__):
-        for obj in vars(importlib.import_module(f'{pkg.__name__}.{m.name}')).values():
-            if isinstance(obj, type) and issubclass(obj, SageMakerEstimator) and obj._algorithm == algorithm: return obj
-    raise KeyError(f"sagestudy has no implementation of {algorithm!r} yet")
-
 def _leave_hosts():
     "Close this instance's torch.distributed group, if it joined one: gloo's threads left running abort the process at exit"
     dist = sys.modules.get('torch.distributed')
@@ -45,11 +36,12 @@ def container_train()->int:
     ml = _opt_ml()
     try:
         from sagestudy.core.catalog import get as get_spec
+        from sagestudy.core.estimator import estimator_class    # imports only that algorithm's module
         spec = get_spec(os.environ['SAGESTUDY_ALGORITHM'])
         hp = json.loads((ml/'input/config/hyperparameters.json').read_text())
         channels = json.loads((ml/'input/config/inputdataconfig.json').read_text())
         spec.validate(hp)                                         # a bad hyperparameter fails the job here, named
-        est = _estimator_class(spec.name).from_hyperparameters(hp)
+        est = estimator_class(spec.name).from_hyperparameters(hp)
         if 'verbose' in est.get_params(): est.set_params(verbose=True)   # print the metric log lines
         if int(os.environ.get('WORLD_SIZE', '1')) > 1 and getattr(est, 'joins_hosts', False):
             import torch.distributed as dist                       # the instances train one model together; the store

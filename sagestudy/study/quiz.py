@@ -928,6 +928,87 @@ SCENARIOS['service'] = [
     ("Which API request does the SDK's Estimator.fit send?",
      "CreateTrainingJob", ("CreateProcessingJob", "CreateModel", "CreateTransformJob"), "Anything the SDK does, boto3.client('sagemaker') can do with the same request.", 'OPS', '3f281b33')]
 
+# %% ../../nbs/90_study/91_quiz.ipynb #5c1e7a41
+CHAPTERS.update({'kmeans': '30_unsupervised/31_kmeans.ipynb', 'pca': '30_unsupervised/32_pca.ipynb',
+    'randomcutforest': '30_unsupervised/33_random_cut_forest.ipynb', 'ipinsights': '30_unsupervised/34_ip_insights.ipynb',
+    'blazingtext': '40_text/41_blazingtext.ipynb', 'ntm': '40_text/44_ntm.ipynb',
+    'tuning': '80_operations/81_tuning_service.ipynb', 'tuner': '80_operations/82_tuner.ipynb'})
+CELLS.update({
+    'kmeans': dict(table='e860843c', required='7a79dbd5', content='434236c0', modes='3b5dd2f0', metrics='507897f1',
+                   hyperparameters='a7b914e7', response='6087f0fb', instances='f44b905d'),
+    'pca': dict(table='b56e1e33', required='82de3aca', content='040a3f31', modes='ac4160dd', metrics='1ea8f34a',
+                hyperparameters='9bd07c7f', response='ada6cf16', instances='f67a68f7'),
+    'randomcutforest': dict(table='df16dd00', required='3ac6aa2c', content='73b91214', metrics='e456e6d0',
+                            hyperparameters='a74bd8ba', response='67b216ad', instances='97dea462'),
+    'ipinsights': dict(table='74305135', required='d2a0347a', content='9146dc82', modes='9146dc82', metrics='0c004b68',
+                       hyperparameters='f5cc5492', response='8a885658', instances='1e80ce49'),
+    'blazingtext': dict(table='64195e81', required='c2e011a1', content='9c05d977', modes='c2e011a1', metrics='ce2c1735',
+                        hyperparameters='24b0c053', response='878b998f', instances='61318977'),
+    'ntm': dict(table='c1bd9f6c', required='5b61693f', content='1782d419', metrics='bf72a42a', response='67c2348b',
+                instances='22a22173')})
+SCENARIOS['kmeans'] = [
+    ("SageMaker k-means is asked for k=10 clusters. Why does its training log show more than 10 centres?",
+     "It streams k x extra_center_factor centres and reduces them to k with local Lloyd's at the end",
+     ("It trains several models in parallel and keeps the best, as Linear Learner does", "The extra centres collect outliers and are dropped as noise",
+      "k is only a lower bound: the algorithm picks the number of clusters"),
+     "Over-clustering the stream, then reducing the weighted centres, is what makes the mini-batch method close to Lloyd's.", 'MOD', 'a7b914e7'),
+    ("Which instances does AWS recommend first for training SageMaker k-means?",
+     "CPU instances (on a GPU instance it uses one GPU)", ("Multi-GPU p3 instances: it splits the work across GPUs", "Inferentia instances",
+      "Any instance: the algorithm picks the device"), "k-means trains on CPU or a single GPU; CPU is the recommendation.", 'OPS', 'f44b905d')]
+SCENARIOS['pca'] = [
+    ("A data set has 2 million rows and 50,000 sparse features. Which PCA algorithm_mode fits it?",
+     "randomized", ("regular", "stochastic", "kernel"),
+     "regular accumulates the d x d covariance exactly, fine for moderate widths; randomized sketches it for many features.", 'MOD', '48e9d3be'),
+    ("A PCA endpoint answers a JSON request. Where are each record's reduced coordinates?",
+     "In projections[i].projection", ("In predictions[i].score", "In components[i]", "In embeddings[i].vector"),
+     "Each first-party algorithm names its own response key: PCA's is projection.", 'OPS', 'c4c19fe8')]
+SCENARIOS['randomcutforest'] = [
+    ("Random Cut Forest returns a score per record. How is a record usually flagged as an anomaly?",
+     "Its score is above the mean plus 3 standard deviations of the scores", ("Its score is negative", "The endpoint returns predicted_label=1",
+      "Its score is below 0.5"), "RCF is unsupervised and returns scores, not labels; the threshold is the user's choice.", 'MOD', 'c235ea4e'),
+    ("About 1% of the records are anomalies. Which num_samples_per_tree does AWS suggest?",
+     "About 100, so that 1/num_samples_per_tree matches the anomaly rate", ("256 always", "10,000, as many as possible", "1, one record per tree"),
+     "Each tree sees few points, so a rare point is usually alone and easy to isolate.", 'MOD', '6e323ebd')]
+SCENARIOS['ipinsights'] = [
+    ("What does IP Insights train on?",
+     "CSV rows of entity,IPv4 address, with no header and no label", ("Labelled login events, fraud = 1", "RecordIO-protobuf vectors of IP octets",
+      "JSON Lines sessions with timestamps"), "It learns which entities use which addresses; negatives are generated during training.", 'DE', '8ed263f1'),
+    ("An IP Insights endpoint returns dot_product for a (user, IP) pair. What does a low value mean?",
+     "The pair is unexpected: a candidate for a takeover alert", ("The user logged in often from that IP", "The IP is on a deny list",
+      "The model is unsure and needs retraining"), "Higher means more expected; the alert threshold is chosen on scores of known-good traffic.", 'MOD', '5a9315da')]
+SCENARIOS['blazingtext'] = [
+    ("Which BlazingText mode can train on several CPU instances?",
+     "batch_skipgram", ("skipgram", "cbow", "supervised"),
+     "The other modes run on one instance (CPU, or one GPU); batch_skipgram batches negative sampling across instances.", 'OPS', '61318977'),
+    ("How does BlazingText's supervised mode read the class of each training line?",
+     "From a __label__ prefix token, followed by the space-separated sentence", ("From the first CSV column", "From a label key in a JSON object",
+      "From a separate labels file in the validation channel"), "One preprocessed sentence per line, tokens separated by spaces.", 'DE', 'ff916611')]
+SCENARIOS['ntm'] = [
+    ("What makes NTM's topics readable as words in its training logs?",
+     "An auxiliary channel holding vocab.txt, one word per line in feature order", ("A vocabulary hyperparameter with the words inline",
+      "The validation channel's word list", "Nothing: NTM reads raw text"), "Training data are word counts; the vocabulary maps columns back to words.", 'DE', '5d4d20ec'),
+    ("You need a topic model that can train on GPU instances. Which built-in algorithm?",
+     "NTM", ("LDA", "BlazingText supervised", "k-means"), "SageMaker's LDA trains on a single CPU instance.", 'MOD', '22a22173')]
+SCENARIOS['tuning'] = [
+    ("A tuning job runs 10 jobs in parallel with the Bayesian strategy and finds worse models than with 2. Why?",
+     "Bayesian search picks each job from the results so far; jobs started together cannot learn from each other",
+     ("Parallel jobs share one instance", "Bayesian search needs max_parallel_jobs=1", "The random seeds of parallel jobs collide"),
+     "More parallel jobs finish sooner but make the search less efficient.", 'MOD', 'a25ba8ce'),
+    ("learning_rate should be searched between 1e-5 and 1. Which ScalingType?",
+     "Logarithmic", ("Linear", "ReverseLogarithmic", "Auto always picks Linear"),
+     "Each decade gets the same share of the trials.", 'MOD', 'f2f95680'),
+    ("With Automatic early stopping (Auto), when is a training job stopped?",
+     "When its objective at an epoch is worse than the median of earlier jobs' running averages at that epoch",
+     ("When it is slower than the median job", "When its loss rises twice in a row", "After MaxResource epochs"),
+     "Stopped jobs save job-seconds; a slow starter can be lost.", 'OPS', 'b6a195f6')]
+SCENARIOS['tuner'] = [
+    ("You rerun tuning with narrower ranges on the same data and algorithm, reusing earlier results. Which warm start type?",
+     "IdenticalDataAndAlgorithm", ("TransferLearning", "ResumeTraining", "Incremental"),
+     "TransferLearning is for changed data or a changed algorithm.", 'MOD', '5f2bbfac'),
+    ("Which strategy needs every range to be categorical?",
+     "Grid", ("Random", "Hyperband", "Bayesian"), "Grid enumerates the combinations, so a continuous range has no grid.", 'MOD', 'faa1ae94')]
+
+
 # %% ../../nbs/90_study/91_quiz.ipynb #f719dd96
 SCENARIOS['session'] = [
     ("What does Session.upload_data(path) return?",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect, io, json
 import numpy as np
 from ...core import catalog, formats
+from ...core.estimator import module_name
 from ..estimator import Estimator
 from ..hosting import Model, Predictor, SimpleBaseSerializer, SimpleBaseDeserializer, CSVSerializer, JSONDeserializer
 from ..image_uris import retrieve, sagemaker_timestamp
@@ -17,10 +18,11 @@ from ..session import Session
 from ...service.storage import parse_s3_uri
 
 # %% auto #0
-__all__ = ['FIRST_PARTY', 'DEFAULT_MINI_BATCH_SIZES', 'SDK_NAMES', 'FIXED', 'PREDICTOR_FORMATS', 'ALGORITHM_MODULES', 'Tensor',
-           'Value', 'Record', 'write_numpy_to_dense_tensor', 'write_spmatrix_to_sparse_tensor', 'read_records',
-           'read_recordio', 'RecordSerializer', 'RecordDeserializer', 'RecordSet', 'upload_numpy_to_s3_shards',
-           'AmazonAlgorithmEstimatorBase', 'AmazonAlgorithmModel', 'AmazonAlgorithmPredictor', 'make_first_party']
+__all__ = ['FIRST_PARTY', 'DEFAULT_MINI_BATCH_SIZES', 'FIXED_MINI_BATCH_SIZES', 'SDK_NAMES', 'FIXED', 'PREDICTOR_FORMATS',
+           'Tensor', 'Value', 'Record', 'write_numpy_to_dense_tensor', 'write_spmatrix_to_sparse_tensor',
+           'read_records', 'read_recordio', 'RecordSerializer', 'RecordDeserializer', 'RecordSet',
+           'upload_numpy_to_s3_shards', 'AmazonAlgorithmEstimatorBase', 'AmazonAlgorithmModel',
+           'AmazonAlgorithmPredictor', 'make_first_party']
 
 # %% ../../../nbs/70_sdk/74_amazon_estimators.ipynb #78b21815
 class Tensor:
@@ -205,6 +207,10 @@ def _prepare_records(self:AmazonAlgorithmEstimatorBase, records, mini_batch_size
         if not train: raise ValueError('Must provide train channel.')
         self.feature_dim = train[0].feature_dim
     else: self.feature_dim = records.feature_dim
+    fixed = FIXED_MINI_BATCH_SIZES.get(self.algorithm)
+    if fixed is not None and mini_batch_size not in (None, fixed):
+        raise ValueError(f'{type(self).__name__} uses a fixed mini_batch_size of {fixed}, got {mini_batch_size}')
+    if fixed is not None: mini_batch_size = fixed
     if mini_batch_size is None and self.DEFAULT_MINI_BATCH_SIZE is not None:
         n = records.num_records if not isinstance(records, list) else train[0].num_records
         mini_batch_size = min(self.DEFAULT_MINI_BATCH_SIZE, max(1, n // self.instance_count))
@@ -248,19 +254,16 @@ FIRST_PARTY = {'LinearLearner': 'linear-learner', 'KNN': 'knn', 'FactorizationMa
                'PCA': 'pca', 'RandomCutForest': 'randomcutforest', 'LDA': 'lda', 'NTM': 'ntm', 'Object2Vec': 'object2vec',
                'IPInsights': 'ipinsights'}     # the SDK's class name -> catalog name
 DEFAULT_MINI_BATCH_SIZES = {'linear-learner': 1000, 'kmeans': 5000, 'pca': 500}   # the SDK's defaults for fit(records)
+FIXED_MINI_BATCH_SIZES = {'randomcutforest': 1000}   # sagemaker.RandomCutForest sends 1000 and refuses any other value
 SDK_NAMES = {'kmeans': {'center_factor': 'extra_center_factor', 'max_iterations': 'local_lloyd_max_iter', 'tol': 'local_lloyd_tol',
                         'num_trials': 'local_lloyd_num_trials', 'local_init_method': 'local_lloyd_init_method'}}
 FIXED = {'kmeans': {'force_dense': 'True'}}   # sagemaker.KMeans always sends force_dense
 PREDICTOR_FORMATS = {'ipinsights': (CSVSerializer, JSONDeserializer)}   # the others: RecordIO protobuf both ways
 
-ALGORITHM_MODULES = {'linear-learner': ('linear_learner',), 'knn': ('knn',), 'factorization-machines': ('factorization_machines',),
-                     'kmeans': ('kmeans',), 'pca': ('pca',), 'randomcutforest': ('random_cut_forest', 'randomcutforest'), 'lda': ('lda',),
-                     'ntm': ('ntm',), 'object2vec': ('object2vec',), 'ipinsights': ('ip_insights', 'ipinsights')}
-
 def _has_container(algorithm:str)->bool:
     "Whether sagestudy.algorithms has this algorithm's module (found without importing it: the SDK side never needs torch)"
     import importlib.util
-    return any(importlib.util.find_spec(f'sagestudy.algorithms.{m}') is not None for m in ALGORITHM_MODULES[algorithm])
+    return importlib.util.find_spec(module_name(algorithm)) is not None
 
 def make_first_party(name:str, algorithm:str)->tuple[type, type, type]:
     "The SDK's estimator, Model and Predictor classes for `algorithm`, made from the catalog"
