@@ -9,7 +9,7 @@ Three problems, each with the same search space and the same number of trials fo
 Trials run in-process (the objective a training job would log), one at a time; the strategies are the service's own
 classes driven by `simulate`. Hyperband vs Random: job-seconds (simulated: one unit per epoch or boosting round) spent
 until the best full-course objective reaches Random's final best.
-Usage: python bench/bench_tuning.py [--quick]      (writes bench/sections/tuning.json)
+Usage: python bench/bench_tuning.py [--quick]      (writes bench/RESULTS-tuning.json)
 """
 import json, math, sys, time, warnings
 from pathlib import Path
@@ -113,7 +113,7 @@ def main(quick=False):
         row['trials'], row['seconds'] = n, round(time.time() - t0, 1)
         out[name] = row
         print(name, json.dumps({k: (round(v['mean'], 5), round(v['sd'], 5)) if isinstance(v, dict) and 'mean' in v else v for k, v in row.items()}), flush=True)
-    Path(__file__).parent.joinpath('sections', 'tuning.json').write_text(json.dumps(out, indent=1))
+    Path(__file__).parent.joinpath('RESULTS-tuning.json').write_text(json.dumps(out, indent=1))
     return out
 
 if __name__ == '__main__': main('--quick' in sys.argv)
