@@ -931,7 +931,7 @@ SCENARIOS['service'] = [
 # %% ../../nbs/90_study/91_quiz.ipynb #5c1e7a41
 CHAPTERS.update({'kmeans': '30_unsupervised/31_kmeans.ipynb', 'pca': '30_unsupervised/32_pca.ipynb',
     'randomcutforest': '30_unsupervised/33_random_cut_forest.ipynb', 'ipinsights': '30_unsupervised/34_ip_insights.ipynb',
-    'blazingtext': '40_text/41_blazingtext.ipynb', 'ntm': '40_text/44_ntm.ipynb',
+    'blazingtext': '40_text/41_blazingtext.ipynb', 'lda': '40_text/43_lda.ipynb', 'ntm': '40_text/44_ntm.ipynb',
     'tuning': '80_operations/81_tuning_service.ipynb', 'tuner': '80_operations/82_tuner.ipynb'})
 CELLS.update({
     'kmeans': dict(table='e860843c', required='7a79dbd5', content='434236c0', modes='3b5dd2f0', metrics='507897f1',
@@ -944,6 +944,8 @@ CELLS.update({
                        hyperparameters='f5cc5492', response='8a885658', instances='1e80ce49'),
     'blazingtext': dict(table='64195e81', required='c2e011a1', content='9c05d977', modes='c2e011a1', metrics='ce2c1735',
                         hyperparameters='24b0c053', response='878b998f', instances='61318977'),
+    'lda': dict(table='a6f94b68', required='7854a67c', content='ad84df47', modes='ad84df47', metrics='3b934aa0',
+                response='be075d49', instances='ee139496'),
     'ntm': dict(table='c1bd9f6c', required='5b61693f', content='1782d419', metrics='bf72a42a', response='67c2348b',
                 instances='22a22173')})
 SCENARIOS['kmeans'] = [
@@ -983,6 +985,14 @@ SCENARIOS['blazingtext'] = [
     ("How does BlazingText's supervised mode read the class of each training line?",
      "From a __label__ prefix token, followed by the space-separated sentence", ("From the first CSV column", "From a label key in a JSON object",
       "From a separate labels file in the validation channel"), "One preprocessed sentence per line, tokens separated by spaces.", 'DE', 'ff916611')]
+SCENARIOS['lda'] = [
+    ("How does SageMaker's LDA learn its topics?",
+     "A spectral method: it decomposes the third-moment tensor of word co-occurrences (after whitening)",
+     ("Collapsed Gibbs sampling", "Online variational Bayes, as scikit-learn does", "A neural encoder and decoder, as NTM does"),
+     "The tensor decomposition is fast and comes with recovery guarantees where EM and sampling have local optima.", 'MOD', '6c8b8c84'),
+    ("You want to train SageMaker LDA on CSV word counts in Pipe mode. What happens?",
+     "It fails: CSV is read in File mode only; use RecordIO-protobuf for Pipe mode", ("It trains normally", "The CSV is converted to RecordIO on the fly",
+      "Pipe mode silently falls back to File mode"), "LDA trains on a single CPU instance from bag-of-words counts.", 'DE', 'ad84df47')]
 SCENARIOS['ntm'] = [
     ("What makes NTM's topics readable as words in its training logs?",
      "An auxiliary channel holding vocab.txt, one word per line in feature order", ("A vocabulary hyperparameter with the words inline",
