@@ -149,6 +149,7 @@ def read_channel(path,             # a file, or a directory whose files are all 
     else: X = np.concatenate(Xs)
     return X, (None if any(y is None for y in ys) else np.concatenate(ys))
 
+# %% ../../nbs/00_core/06_estimator.ipynb #4a980826
 MAX_DENSE_CELLS = 1 << 28   # 268M numbers (1 GiB of float32): the most a sparse channel is densified to, for an algorithm that needs dense rows
 
 def _in_channel(e:DataFormatError, name:str, root)->DataFormatError:

@@ -314,6 +314,7 @@ def _stack(rows:list, source, first:int, expect=None)->tuple:
     if y is not None and y.shape[1] == 1: y = y[:, 0]
     return X, y, expect
 
+# %% ../../nbs/00_core/04_formats.ipynb #21fa0c19
 def iter_recordio_protobuf(file,                # path or binary file object
                            chunk_rows:int=10_000, # records per chunk
                            n_features:int|None=None, # widest sparse shape allowed (default: MAX_FEATURES)

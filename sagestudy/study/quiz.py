@@ -948,6 +948,8 @@ CELLS.update({
                 response='be075d49', instances='ee139496'),
     'ntm': dict(table='c1bd9f6c', required='5b61693f', content='1782d419', metrics='bf72a42a', response='67c2348b',
                 instances='22a22173')})
+
+# %% ../../nbs/90_study/91_quiz.ipynb #5c1e7a42
 SCENARIOS['kmeans'] = [
     ("SageMaker k-means is asked for k=10 clusters. Why does its training log show more than 10 centres?",
      "It streams k x extra_center_factor centres and reduces them to k with local Lloyd's at the end",
