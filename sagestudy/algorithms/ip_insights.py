@@ -18,7 +18,7 @@ from fastcore.basics import patch
 from ..core import formats
 from ..core.device import get_device
 from ..core.errors import DataFormatError, HyperparameterError, InvocationError
-from ..core.estimator import SageMakerEstimator, sagemaker_estimator, channel_files
+from ..core.estimator import SageMakerEstimator, sagemaker_estimator, channel_files, accept_verbose
 from ..core.train import train, History
 
 # %% auto #0
@@ -260,12 +260,10 @@ def request_pairs(body:bytes, mime:str)->np.ndarray:
 @patch
 def respond(self:IPInsights, body:bytes, content_type:str, accept:str)->tuple[bytes, str]:
     "The /invocations handler: `dot_product` per (entity, IP) pair; `verbose=True` in Accept adds both embeddings"
-    out_mime, params = formats.parse_content_type(accept)
-    verbose = params.get('verbose', 'false').lower()
-    if verbose not in ('true', 'false'): raise InvocationError(400, f"Accept {accept!r}: verbose must be True or False")
+    out_mime, verbose = accept_verbose(accept)            # shared with k-NN (core.estimator)
     X = request_pairs(body, formats.parse_content_type(content_type)[0])
     preds = [{'dot_product': float(s)} for s in self.decision_function(X)]
-    if verbose == 'true':
+    if verbose:
         E, V = self.embeddings(X)
         for p, e, v in zip(preds, E, V): p.update(entity_embedding=e.tolist(), ip_embedding=v.tolist())
     return formats.format_inference_response(preds, out_mime)

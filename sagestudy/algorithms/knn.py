@@ -19,7 +19,7 @@ import scipy.sparse
 from fastcore.basics import patch
 from ..core import formats
 from ..core.errors import HyperparameterError, DataFormatError, InvocationError
-from ..core.estimator import SageMakerEstimator, sagemaker_estimator, request_records
+from ..core.estimator import SageMakerEstimator, sagemaker_estimator, request_records, accept_verbose
 
 # %% auto #0
 __all__ = ['scores', 'exact_search', 'vote', 'walsh_hadamard', 'make_reduction', 'reduce', 'kmeans', 'ivf_search', 'pq_train',
@@ -321,8 +321,6 @@ def explore_knn(X, y, **start):
 @patch
 def respond(self:KNN, body:bytes, content_type:str, accept:str)->tuple[bytes, str]:
     "The /invocations handler: the shared request checks, plus `verbose=true` in `Accept` (neighbour distances and labels)"
-    mime, params = formats.parse_content_type(accept)
-    verbose = params.get('verbose', 'false').lower()
-    if verbose not in ('true', 'false'): raise InvocationError(400, f"Accept {accept!r}: verbose must be true or false")
+    mime, verbose = accept_verbose(accept)                # shared with IP Insights (core.estimator)
     X = request_records(self, body, content_type)   # the records every algorithm reads (core.estimator)
-    return formats.format_inference_response(self.predict_response(X, verbose=verbose == 'true')['predictions'], mime)
+    return formats.format_inference_response(self.predict_response(X, verbose=verbose)['predictions'], mime)

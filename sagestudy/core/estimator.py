@@ -19,7 +19,7 @@ from . import formats
 # %% auto #0
 __all__ = ['MAX_DENSE_CELLS', 'MAX_MODEL_BYTES', 'MAX_MODEL_MEMBERS', 'MODULES', 'sagemaker_estimator', 'SageMakerEstimator',
            'channel_files', 'read_channel', 'write_model_tar', 'read_model_tar', 'unreadable_request',
-           'request_records', 'module_name', 'estimator_class']
+           'request_records', 'accept_verbose', 'module_name', 'estimator_class']
 
 # %% ../../nbs/00_core/06_estimator.ipynb #005daadb
 def sagemaker_estimator(algorithm:str,        # catalog name
@@ -309,6 +309,13 @@ def request_records(model, body:bytes, content_type:str):
     if not tags.allow_nan and not np.isfinite(X).all():
         raise InvocationError(400, f'request body: records contain NaN or infinite values, which {title} does not accept')
     return X
+
+def accept_verbose(accept:str)->tuple[str, bool]:
+    "The media type of an Accept header and its `verbose` parameter (k-NN, IP Insights: `application/json; verbose=true`)"
+    mime, params = formats.parse_content_type(accept)
+    verbose = params.get('verbose', 'false').lower()
+    if verbose not in ('true', 'false'): raise InvocationError(400, f"Accept {accept!r}: verbose must be true or false")
+    return mime, verbose == 'true'
 
 @patch
 def respond(self:SageMakerEstimator, body:bytes, content_type:str, accept:str)->tuple[bytes, str]:
